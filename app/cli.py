@@ -1,0 +1,59 @@
+"""The `stripdown` command line: one subcommand per module in app/commands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from queries.errors import StripdownError
+
+# Each module defines `add_parser(subparsers)`, which registers its subcommand and sets `handler`.
+COMMAND_MODULES = (
+    "app.commands.import_cmd",
+    "app.commands.sample_cmd",
+    "app.commands.audit_cmd",
+    "app.commands.tag_cmd",
+    "app.commands.report_cmd",
+    "app.commands.export_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="stripdown",
+        description=(
+            "Funnel strip-down: read the sessions that exited a funnel, tag the real exit reason, "
+            "and compare it with the analytics label. With no command, opens the bundled sample."
+        ),
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from app.first_run import open_bundled_sample
+
+            return open_bundled_sample()
+        status: int = args.handler(args)
+        return status
+    except StripdownError as error:
+        print(f"stripdown: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("stripdown: interrupted; nothing from the unfinished step was saved", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
