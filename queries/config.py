@@ -64,10 +64,17 @@ class Reason:
 
 DEFAULT_REASONS: tuple[Reason, ...] = (
     Reason("broken_code", "Broken code", "1", "Errors, crashes, HTTP 5xx."),
-    Reason("form_rejected_input", "Form rejected valid input", "2", "Validation refused an answer that was fine."),
+    Reason(
+        "form_rejected_input", "Form rejected valid input", "2", "Validation refused an answer that was fine."
+    ),
     Reason("dead_link", "Dead link or missing page", "3", "A 404 or a link that goes nowhere."),
     Reason("confusing_copy", "Confusing copy", "4", "Unclear wording or next step."),
-    Reason("hidden_control", "Hidden or unreachable control", "5", "Below the fold, off-screen on mobile, disabled."),
+    Reason(
+        "hidden_control",
+        "Hidden or unreachable control",
+        "5",
+        "Below the fold, off-screen on mobile, disabled.",
+    ),
     Reason("too_slow", "Too slow", "6", "Pages or requests took too long."),
     Reason("price", "Price or value", "7", "The offer was not worth it to the visitor."),
     Reason("interruption", "Real-world interruption", "8", "The visitor was called away."),
@@ -97,7 +104,9 @@ class Signals:
     slow: float = 3.0
     idle: float = 600.0
     quick_back: float = 10.0
-    bot_pattern: str = r"(?i)bot|crawl|spider|slurp|archiver|facebookexternalhit|headless|python-requests|curl/|wget"
+    bot_pattern: str = (
+        r"(?i)bot|crawl|spider|slurp|archiver|facebookexternalhit|headless|python-requests|curl/|wget"
+    )
     similarity: float = 85.0
 
 
@@ -240,7 +249,9 @@ def _timezone(value: object) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _invalid("import.timezone", value, 'an IANA time zone name such as "UTC" or "Europe/Berlin"') from None
+        raise _invalid(
+            "import.timezone", value, 'an IANA time zone name such as "UTC" or "Europe/Berlin"'
+        ) from None
     return value
 
 
@@ -257,7 +268,7 @@ def _stages(funnel: dict[str, Any]) -> tuple[Stage, ...]:
     _check_keys("funnel", funnel)
     raw = funnel.get("stages", [])
     if not isinstance(raw, list):
-        raise _invalid("funnel.stages", raw, "a list of tables such as { name = \"cart\", url = \"/cart*\" }")
+        raise _invalid("funnel.stages", raw, 'a list of tables such as { name = "cart", url = "/cart*" }')
     stages: list[Stage] = []
     for index, item in enumerate(raw):
         key = f"funnel.stages[{index}]"
@@ -294,7 +305,9 @@ def _reasons(raw: object) -> tuple[Reason, ...]:
                 raise _invalid(f"{key}.{name}", item[name], "one of the keys id, title, key, description")
         reason_id = item.get("id")
         if not isinstance(reason_id, str) or not _REASON_ID.match(reason_id):
-            raise _invalid(f"{key}.id", reason_id, "lower-case letters, digits and underscores, starting with a letter")
+            raise _invalid(
+                f"{key}.id", reason_id, "lower-case letters, digits and underscores, starting with a letter"
+            )
         title = _optional_text(item.get("title"), f"{key}.title") or reason_id
         hotkey = item.get("key")
         if not isinstance(hotkey, str) or len(hotkey) != 1 or not hotkey.isalnum():
@@ -368,6 +381,8 @@ def _keys(table: dict[str, Any]) -> dict[str, str]:
     keys = dict(DEFAULT_KEYS)
     for action, value in table.items():
         if not isinstance(value, str) or not value.strip():
-            raise _invalid(f"keys.{action}", value, 'a Textual key name or a comma-separated list, such as "j,down"')
+            raise _invalid(
+                f"keys.{action}", value, 'a Textual key name or a comma-separated list, such as "j,down"'
+            )
         keys[action] = value
     return keys

@@ -62,8 +62,20 @@ def append(
         raise ValueError(f"unknown tag-log action {action!r}; expected one of {', '.join(ACTIONS)}")
     row = cursor.execute(
         _INSERT,
-        [session_id, auditor, action, reason, note, suggested_reason, accepted, evidence, bulk_id,
-         None, sample_id, datetime.now(UTC)],
+        [
+            session_id,
+            auditor,
+            action,
+            reason,
+            note,
+            suggested_reason,
+            accepted,
+            evidence,
+            bulk_id,
+            None,
+            sample_id,
+            datetime.now(UTC),
+        ],
     ).fetchone()
     assert row is not None
     return int(row[0])
@@ -107,9 +119,7 @@ def undo_last(cursor: duckdb.DuckDBPyConnection, auditor: str) -> Undone | None:
     return Undone(tuple(row[1] for row in targets), tuple(row[2] for row in targets))
 
 
-def current_states(
-    cursor: duckdb.DuckDBPyConnection, auditor: str | None = None
-) -> dict[str, TagState]:
+def current_states(cursor: duckdb.DuckDBPyConnection, auditor: str | None = None) -> dict[str, TagState]:
     """Return the current state per session: this auditor's, or the newest of any auditor."""
     rows = cursor.execute(
         """

@@ -6,7 +6,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,9 +40,13 @@ class Workspace:
         path = Path(path).expanduser()
         existed = path.exists()
         if path.is_dir():
-            raise StripdownError(f"{path} is a folder; give a workspace file path such as {path / 'review.duckdb'}")
+            raise StripdownError(
+                f"{path} is a folder; give a workspace file path such as {path / 'review.duckdb'}"
+            )
         if not existed and not create:
-            raise StripdownError(f"workspace {path} not found; create it with: stripdown import EXPORT -w {path}")
+            raise StripdownError(
+                f"workspace {path} not found; create it with: stripdown import EXPORT -w {path}"
+            )
         if not existed:
             _check_folder_writable(path)
         connection = _connect(path, read_only=read_only and existed)
@@ -65,10 +69,8 @@ class Workspace:
 
     def close(self) -> None:
         """Close the connection; safe to call more than once."""
-        try:
+        with suppress(duckdb.Error):
             self.connection.close()
-        except duckdb.Error:
-            pass
 
     def discard(self) -> None:
         """Close and delete a workspace this process created, leaving no file behind."""
@@ -102,7 +104,9 @@ class Workspace:
         """The config in force: the newest one saved, or the built-in defaults."""
         if self._config is None:
             row = self.cursor().execute("SELECT text FROM config ORDER BY saved_at DESC LIMIT 1").fetchone()
-            self._config = parse_config(row[0], source=f"the config stored in {self.path}") if row else Config()
+            self._config = (
+                parse_config(row[0], source=f"the config stored in {self.path}") if row else Config()
+            )
         return self._config
 
     def save_config(self, config: Config, cursor: duckdb.DuckDBPyConnection | None = None) -> bool:
@@ -153,7 +157,9 @@ class Workspace:
 def _check_folder_writable(path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise StripdownError(f"cannot create workspace {path}: folder {folder} does not exist; create it first")
+        raise StripdownError(
+            f"cannot create workspace {path}: folder {folder} does not exist; create it first"
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise StripdownError(
             f"cannot create workspace {path}: folder {folder} is not writable; choose a writable folder with -w"
@@ -180,11 +186,17 @@ def _open_error(path: Path, detail: str) -> StripdownError:
             "close that process, or copy the file and open the copy"
         )
     if "not a valid DuckDB database" in detail or "not a DuckDB" in detail:
-        return StripdownError(f"{path} is not a stripdown workspace; give a new file name with -w to create one")
+        return StripdownError(
+            f"{path} is not a stripdown workspace; give a new file name with -w to create one"
+        )
     if "newer" in detail or "version" in detail.lower():
-        return StripdownError(f"{path} was written by a newer DuckDB or stripdown; upgrade stripdown to open it")
+        return StripdownError(
+            f"{path} was written by a newer DuckDB or stripdown; upgrade stripdown to open it"
+        )
     if "Permission denied" in detail or "Read-only" in detail:
-        return StripdownError(f"cannot open workspace {path}: permission denied; check the file's permissions")
+        return StripdownError(
+            f"cannot open workspace {path}: permission denied; check the file's permissions"
+        )
     return StripdownError(
         f"cannot open workspace {path}: the file is damaged or truncated ({_first_line(detail)}); "
         "restore it from a copy or create a new workspace"
