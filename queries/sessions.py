@@ -1,0 +1,103 @@
+"""Derive one row per session from the event timeline and the funnel stages of the config.
+
+A session enters the funnel when one of its events matches the first stage, converts when it also
+matches the last stage, and exits when it entered without converting. Without a funnel every session
+enters and none converts. docs/config.md describes how stages match events and URLs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from queries.config import Config, Stage
+from queries.sql import load_sql
+
+_CREATE_STAGES = """
+CREATE OR REPLACE TEMPORARY TABLE funnel_stages (
+    stage_index INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    event VARCHAR,
+    path_glob VARCHAR,
+    query_glob VARCHAR
+)
+"""
+
+NO_FUNNEL_NOTE = (
+    "no funnel configured: every session counts as entering the funnel and none as converting; "
+    "add [funnel] stages to the config to find the real exits"
+)
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    """How many sessions were derived, and how many entered, exited and converted."""
+
+    sessions: int
+    entered: int
+    exited: int
+    converted: int
+    note: str | None = None
+
+
+def derive_sessions(cursor: duckdb.DuckDBPyConnection, config: Config) -> SessionCounts:
+    """Rebuild the `sessions` table from `events`; run it inside the caller's transaction."""
+    cursor.execute(_CREATE_STAGES)
+    try:
+        if config.stages:
+            cursor.executemany(
+                "INSERT INTO funnel_stages VALUES (?, ?, ?, ?, ?)",
+                [
+                    [index, stage.name, stage.event, *url_globs(stage)]
+                    for index, stage in enumerate(config.stages)
+                ],
+            )
+        cursor.execute("DELETE FROM sessions")
+        cursor.execute(load_sql("sessions.sql"), [config.label_column])
+    finally:
+        cursor.execute("DROP TABLE IF EXISTS funnel_stages")
+    counts = session_counts(cursor)
+    return SessionCounts(
+        counts.sessions, counts.entered, counts.exited, counts.converted, _note(counts, config)
+    )
+
+
+def session_counts(cursor: duckdb.DuckDBPyConnection) -> SessionCounts:
+    """Count the sessions as they stand in the `sessions` table."""
+    row = cursor.execute(
+        """
+        SELECT count(*), count(*) FILTER (WHERE entered), count(*) FILTER (WHERE exited),
+               count(*) FILTER (WHERE converted)
+        FROM sessions
+        """
+    ).fetchone()
+    assert row is not None
+    return SessionCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+def url_globs(stage: Stage) -> tuple[str | None, str | None]:
+    """Split a stage's URL pattern into a GLOB for the path and one for the query string.
+
+    The first `?` separates the two parts, so `?` is never the one-character wildcard: any
+    `?` is matched literally. `*` and `[...]` keep their GLOB meaning.
+    """
+    if stage.url is None:
+        return None, None
+    path, separator, query = stage.url.partition("?")
+    return _literal_question_marks(path), _literal_question_marks(query) if separator else None
+
+
+def _literal_question_marks(pattern: str) -> str:
+    return pattern.replace("?", "[?]")
+
+
+def _note(counts: SessionCounts, config: Config) -> str | None:
+    if not config.stages:
+        return NO_FUNNEL_NOTE
+    if counts.sessions and not counts.entered:
+        return (
+            f"no session reached the first funnel stage {config.stages[0].name!r}; "
+            "check its event name and URL pattern in [funnel] stages"
+        )
+    return None
