@@ -1,0 +1,53 @@
+-- rage_click: a run of clicks on one target, each within the window of the one before it, at least
+-- rage_click_count long; or a rage-click event the analytics tool already detected. Clicks without a
+-- target cannot be told apart and are left out.
+WITH clicks AS (
+    SELECT
+        session_id,
+        target,
+        event_id,
+        seq,
+        seconds,
+        seconds - lag(seconds) OVER (PARTITION BY session_id, target ORDER BY seq) AS since_previous
+    FROM signal_events
+    WHERE is_click AND NOT is_rage_event AND target IS NOT NULL
+),
+numbered AS (
+    SELECT
+        *,
+        count(*) FILTER (WHERE since_previous IS NULL OR since_previous > $rage_click_window) OVER (
+            PARTITION BY session_id, target ORDER BY seq
+        ) AS run
+    FROM clicks
+),
+runs AS (
+    SELECT
+        session_id,
+        max(seq) AS last_seq,
+        list(event_id ORDER BY seq) AS event_ids,
+        format('{} clicks on {} in {} s', count(*), target, round(max(seconds) - min(seconds), 1)) AS detail
+    FROM numbered
+    GROUP BY session_id, target, run
+    HAVING count(*) >= $rage_click_count
+),
+detected AS (
+    SELECT
+        session_id,
+        seq AS last_seq,
+        [event_id] AS event_ids,
+        concat_ws(' on ', event, coalesce(target, path)) AS detail
+    FROM signal_events
+    WHERE is_rage_event
+),
+occurrences AS (
+    SELECT * FROM runs
+    UNION ALL
+    SELECT * FROM detected
+)
+SELECT
+    session_id,
+    flatten(list(event_ids ORDER BY last_seq)) AS event_ids,
+    arg_max(detail, last_seq)
+        || CASE WHEN count(*) > 1 THEN format(' ({} bursts)', count(*)) ELSE '' END AS description
+FROM occurrences
+GROUP BY session_id
