@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "app.commands.tag_cmd",
     "app.commands.report_cmd",
     "app.commands.export_cmd",
+    "app.commands.config_cmd",
 )
 
 

@@ -13,6 +13,7 @@ import duckdb
 
 from queries.config import Config, Stage
 from queries.sql import load_sql
+from queries.workspace import Workspace
 
 _CREATE_STAGES = """
 CREATE OR REPLACE TEMPORARY TABLE funnel_stages (
@@ -101,3 +102,40 @@ def _note(counts: SessionCounts, config: Config) -> str | None:
             "check its event name and URL pattern in [funnel] stages"
         )
     return None
+
+
+@dataclass(frozen=True)
+class ConfigChange:
+    """Session counts before and after a new config was stored, and the sample sessions it affected."""
+
+    changed: bool
+    before: SessionCounts
+    after: SessionCounts
+    sample_no_longer_exited: int = 0
+
+
+def apply_config(workspace: Workspace, config: Config) -> ConfigChange:
+    """Store `config` as the one in force and re-derive the sessions with it, in one transaction."""
+    cursor = workspace.cursor()
+    before = session_counts(cursor)
+    if config.text == workspace.config.text:
+        return ConfigChange(False, before, before)
+    with workspace.transaction() as cursor:
+        after = derive_sessions(cursor, config)
+        workspace.save_config(config, cursor)
+        stale = _sample_sessions_not_exited(cursor)
+    return ConfigChange(True, before, after, stale)
+
+
+def _sample_sessions_not_exited(cursor: duckdb.DuckDBPyConnection) -> int:
+    row = cursor.execute(
+        """
+        SELECT count(*)
+        FROM samples AS sample
+        LEFT JOIN sessions AS session USING (session_id)
+        WHERE sample.sample_id = (SELECT max(sample_id) FROM samples)
+          AND NOT coalesce(session.exited, false)
+        """
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
