@@ -87,6 +87,7 @@ def compute_signals(cursor: duckdb.DuckDBPyConnection, sample_id: int, config: C
 
     Runs in one transaction, or inside the caller's transaction when one is open.
     """
+    _check_bot_pattern(cursor, config)
     with _atomic(cursor):
         cursor.execute("DELETE FROM signals WHERE sample_id = ?", [sample_id])
         _load_events(cursor, sample_id, config)
@@ -232,15 +233,23 @@ def _run_rule(cursor: duckdb.DuckDBPyConnection, sample_id: int, rule: Rule, con
         "priority": rule.priority,
         **_thresholds(rule, config),
     }
+    cursor.execute(statement, parameters)
+
+
+def _check_bot_pattern(cursor: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """Raise StripdownError when DuckDB's RE2 engine cannot compile the configured bot pattern.
+
+    The config parser accepts Python regular expressions, and RE2 lacks some of their features.
+    """
+    pattern = config.signals.bot_pattern
     try:
-        cursor.execute(statement, parameters)
+        cursor.execute("SELECT regexp_matches('', ?)", [pattern]).fetchone()
     except duckdb.InvalidInputException as error:
-        if rule.signal == "bot" and "regex" in str(error).lower():
-            raise StripdownError(
-                f"signals.bot_pattern = {config.signals.bot_pattern!r} is invalid for DuckDB's RE2 "
-                "regular expressions (no lookarounds or backreferences); simplify the pattern"
-            ) from None
-        raise
+        detail = str(error).removeprefix("Invalid Input Error: ")
+        raise StripdownError(
+            f"signals.bot_pattern = {pattern!r} is invalid: {detail}; DuckDB uses RE2 regular "
+            "expressions, which have no lookarounds or backreferences, so simplify the pattern"
+        ) from None
 
 
 def _thresholds(rule: Rule, config: Config) -> dict[str, object]:
@@ -265,14 +274,22 @@ def _thresholds(rule: Rule, config: Config) -> dict[str, object]:
 @contextmanager
 def _atomic(cursor: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Run a block in a transaction of its own, or in the caller's when one is already open."""
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
+    if _in_transaction(cursor):
         yield
         return
+    cursor.execute("BEGIN TRANSACTION")
     try:
         yield
     except BaseException:
         cursor.execute("ROLLBACK")
         raise
     cursor.execute("COMMIT")
+
+
+def _in_transaction(cursor: duckdb.DuckDBPyConnection) -> bool:
+    # In auto-commit mode every statement runs in a transaction of its own, so two statements see two
+    # ids; inside an explicit transaction they share one. A failed BEGIN cannot be the probe because
+    # DuckDB then aborts the caller's transaction.
+    first = cursor.execute("SELECT txid_current()").fetchone()
+    second = cursor.execute("SELECT txid_current()").fetchone()
+    return first == second
