@@ -1,12 +1,36 @@
-"""The `stripdown audit` subcommand (under construction)."""
+"""The `stripdown audit` subcommand: open the triage screen on a workspace."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from app.commands.options import add_auditor_option, add_workspace_option
+from queries.errors import UsageError
+from queries.workspace import opened
+
 
 def add_parser(subparsers: Any) -> None:
     """Register the subcommand."""
-    parser: argparse.ArgumentParser = subparsers.add_parser("audit", help="(under construction)")
-    parser.set_defaults(handler=lambda args: 2)
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "audit",
+        help="open the triage screen on a workspace",
+        description=(
+            "Step through the audit sample of a workspace and tag the real exit reason of each "
+            "session. Every key press is saved at once; press ? inside for every key."
+        ),
+    )
+    add_workspace_option(parser)
+    add_auditor_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the workspace and run the app until the user quits."""
+    from app.app import StripdownApp
+
+    if not args.auditor.strip():
+        raise UsageError("--auditor is empty; give the name to record with each tag, such as --auditor alice")
+    with opened(args.workspace, create=False) as workspace:
+        StripdownApp(workspace, args.auditor).run()
+    return 0
