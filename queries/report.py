@@ -327,8 +327,10 @@ def wilson_interval(successes: int, trials: int, z: float = WILSON_Z) -> tuple[f
     half_width = (z / denominator) * math.sqrt(
         share * (1 - share) / trials + z_squared / (4 * trials * trials)
     )
-    # The bounds lie in [0, 1] exactly; the clamp only removes floating-point overshoot.
-    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+    # At 0 or all successes a bound is exactly 0 or 1; the formula would give it with rounding noise.
+    low = 0.0 if successes == 0 else max(0.0, centre - half_width)
+    high = 1.0 if successes == trials else min(1.0, centre + half_width)
+    return low, high
 
 
 def round_half_up(numerator: int, denominator: int) -> int:
