@@ -138,10 +138,13 @@ def headline(report: Report) -> str:
             "so there are no shares to compare; tag sessions with stripdown audit, "
             "then run the report again."
         )
-    top = report.gap[0]
+    # The first reason of the gap list that the auditors saw at least once: a reason the dashboard
+    # over-attributes but nobody tagged would make a sentence about 0% of the sessions.
+    top = next(row for row in report.gap if row.tagged)
     reason = _lower_first(report.title(top.reason))
+    sessions = "session" if report.tagged == 1 else "sessions"
     sentence = (
-        f"Of {report.tagged} exited sessions audited, {percent(top.tagged_share)} "
+        f"Of {report.tagged} exited {sessions} audited, {percent(top.tagged_share)} "
         f"({interval(top.ci_low, top.ci_high)}) left because of {reason}; "
     )
     if report.agreement.compared == 0:
