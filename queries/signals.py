@@ -33,6 +33,8 @@ class Rule:
     title: str
     # The rule runs when at least one of these event columns has a value somewhere in the sample.
     columns: tuple[str, ...]
+    # The reason when the evidence is a real control (rage clicks on a button that did not respond).
+    control_reason: str | None = None
 
 
 # Ordered by priority. A bot session is no exit at all, so nothing else about it matters; an error or a
@@ -44,7 +46,7 @@ RULES: tuple[Rule, ...] = (
     Rule("error", "broken_code", 2, "error", ("status", "event")),
     Rule("not_found", "dead_link", 3, "not found", ("status",)),
     Rule("form_retry", "form_rejected_input", 4, "form retry", ("event",)),
-    Rule("rage_click", "hidden_control", 5, "rage click", ("target",)),
+    Rule("rage_click", "hidden_control", 5, "rage click", ("target",), control_reason="broken_code"),
     Rule("slow", "too_slow", 6, "slow", ("duration_ms",)),
     Rule("idle_exit", "interruption", 7, "idle", ()),
     Rule("quick_back", "confusing_copy", 8, "quick back", ("url",)),
@@ -58,6 +60,24 @@ SUBMIT_PATTERN = r"(?i)submit"
 VALIDATION_PATTERN = r"(?i)valid|form.?error|field.?error|reject"
 ERROR_PATTERN = r"(?i)error|exception|crash|fatal"
 METHOD_PATTERN = r"(?i)^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$"
+# Targets (CSS selectors or element names) of controls: the clicked element is a button, link,
+# input, select or summary, or its selector names a button or a button role.
+CONTROL_PATTERN = (
+    r"(?i)(^|[\s>+~])(button|a|input|select|option|summary)([.#\[:][^\s>+~]*)?$"
+    r"|(^|[^a-z])(btn|button)([^a-z]|$)|role=.?(button|link|checkbox|menuitem|tab)"
+)
+# Targets where a double or triple click selects text, so repeated clicks are no sign of frustration.
+TEXT_FIELD_PATTERN = r"(?i)(^|[\s>+~])(textarea|input)([.#\[:][^\s>+~]*)?$|contenteditable"
+BUTTON_INPUT_PATTERN = r"(?i)type=.?(submit|button|checkbox|radio|image|reset)"
+# Error messages browsers and error trackers report for no fault of the page, which error trackers
+# drop by default or advise dropping: "Script error." hides a cross-origin script's real error, the
+# ResizeObserver loop messages are benign by its spec authors' account, and a rejected promise with
+# no Error object carries no information.
+# NOTE: not configurable yet; a site with its own noise cannot extend the list without a code change.
+BENIGN_ERROR_PATTERN = (
+    r"(?i)^\s*(uncaught\s+)?script error\.?\s*$|resizeobserver loop"
+    r"|non-error promise rejection captured"
+)
 # Paths of static files: a missing image is not a dead link, and loading one is not a page visit.
 ASSET_PATTERN = r"(?i)\.(png|jpe?g|gif|svg|ico|webp|avif|bmp|css|js|mjs|map|woff2?|ttf|otf|eot|mp4|webm|mp3)$"
 
@@ -212,6 +232,10 @@ def _load_events(cursor: duckdb.DuckDBPyConnection, sample_id: int, config: Conf
             "submit_pattern": SUBMIT_PATTERN,
             "validation_pattern": VALIDATION_PATTERN,
             "error_pattern": ERROR_PATTERN,
+            "benign_error_pattern": BENIGN_ERROR_PATTERN,
+            "control_pattern": CONTROL_PATTERN,
+            "text_field_pattern": TEXT_FIELD_PATTERN,
+            "button_input_pattern": BUTTON_INPUT_PATTERN,
         },
     )
 
@@ -229,11 +253,18 @@ def _run_rule(cursor: duckdb.DuckDBPyConnection, sample_id: int, rule: Rule, con
     parameters = {
         "sample_id": sample_id,
         "signal": rule.signal,
-        "reason": rule.reason if config.reason(rule.reason) is not None else None,
+        "reason": _known_reason(rule.reason, config),
         "priority": rule.priority,
         **_thresholds(rule, config),
     }
+    if rule.control_reason is not None:
+        parameters["control_reason"] = _known_reason(rule.control_reason, config)
     cursor.execute(statement, parameters)
+
+
+def _known_reason(reason: str, config: Config) -> str | None:
+    """Return the reason id when the config's taxonomy has it, else None."""
+    return reason if config.reason(reason) is not None else None
 
 
 def _check_bot_pattern(cursor: duckdb.DuckDBPyConnection, config: Config) -> None:

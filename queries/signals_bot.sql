@@ -9,7 +9,8 @@ SELECT
             ELSE 'flagged as a bot by the analytics tool'
         END,
         seq
-    ) AS description
+    ) AS description,
+    $reason AS reason
 FROM signal_events
 WHERE coalesce(regexp_matches(user_agent, $bot_pattern), false)
    OR lower(json_extract_string(properties, '$.bot')) IN ('true', '1', 'yes')

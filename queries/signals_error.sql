@@ -30,6 +30,7 @@ SELECT
     session_id,
     list(event_id ORDER BY seq) AS event_ids,
     arg_max(detail, seq)
-        || CASE WHEN count(*) > 1 THEN format(' ({} errors)', count(*)) ELSE '' END AS description
+        || CASE WHEN count(*) > 1 THEN format(' ({} errors)', count(*)) ELSE '' END AS description,
+    $reason AS reason
 FROM errors
 GROUP BY session_id

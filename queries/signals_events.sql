@@ -40,7 +40,14 @@ SELECT
     coalesce(regexp_matches(event, $submit_pattern), false) AS is_submit,
     coalesce(regexp_matches(event, $validation_pattern), false) AS is_validation,
     coalesce(
-        regexp_matches(event, $error_pattern) AND NOT regexp_matches(event, $validation_pattern),
+        regexp_matches(event, $error_pattern)
+            AND NOT regexp_matches(event, $validation_pattern)
+            AND NOT coalesce(regexp_matches(message, $benign_error_pattern), false),
         false
-    ) AS is_error_event
+    ) AS is_error_event,
+    coalesce(
+        regexp_matches(target, $text_field_pattern) AND NOT regexp_matches(target, $button_input_pattern),
+        false
+    ) AS on_text_field,
+    coalesce(regexp_matches(target, $control_pattern), false) AND NOT on_text_field AS on_control
 FROM located;

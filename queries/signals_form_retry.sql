@@ -46,6 +46,7 @@ retried AS (
     JOIN feedback AS b USING (session_id, form)
 )
 -- One row per session: the form retried last.
-SELECT session_id, list_concat(submit_ids, feedback_ids) AS event_ids, detail AS description
+SELECT session_id, list_concat(submit_ids, feedback_ids) AS event_ids, detail AS description,
+    $reason AS reason
 FROM retried
 QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY last_seq DESC) = 1

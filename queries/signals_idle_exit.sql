@@ -28,7 +28,8 @@ SELECT
             CASE WHEN is_last THEN ', then the session ended' ELSE '' END
         ),
         gap
-    ) || CASE WHEN count(*) > 1 THEN format(' ({} idle gaps)', count(*)) ELSE '' END AS description
+    ) || CASE WHEN count(*) > 1 THEN format(' ({} idle gaps)', count(*)) ELSE '' END AS description,
+    $reason AS reason
 FROM gaps
 WHERE gap >= $idle
 GROUP BY session_id

@@ -1,11 +1,12 @@
--- Store the rows one rule found (the rule's SELECT replaces the placeholder below), with the rule's
--- signal, reason and priority, and its evidence listed once each in timeline order.
+-- Store the rows one rule found (the rule's SELECT replaces the placeholder below) with the rule's
+-- signal and priority, and the evidence listed once each in timeline order. The rule chooses the
+-- reason, usually the one bound as $reason.
 INSERT INTO signals
 SELECT
     $sample_id,
     found.session_id,
     $signal,
-    $reason,
+    found.reason,
     $priority,
     (
         SELECT list(e.event_id ORDER BY e.seq)

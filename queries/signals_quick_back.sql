@@ -26,7 +26,8 @@ SELECT
     session_id,
     flatten(list([from_id, event_id, to_id] ORDER BY seq)) AS event_ids,
     arg_max(format('back from {} to {} after {} s', path, from_path, round(stay, 1)), seq)
-        || CASE WHEN count(*) > 1 THEN format(' ({} quick backs)', count(*)) ELSE '' END AS description
+        || CASE WHEN count(*) > 1 THEN format(' ({} quick backs)', count(*)) ELSE '' END AS description,
+    $reason AS reason
 FROM pages
 WHERE from_path = to_path AND stay <= $quick_back
 GROUP BY session_id

@@ -6,7 +6,8 @@ SELECT
     arg_max(
         format('{} took {} s', concat_ws(' ', coalesce(event, 'request'), path), round(duration_ms / 1000, 1)),
         duration_ms
-    ) || CASE WHEN count(*) > 1 THEN format(' ({} slow)', count(*)) ELSE '' END AS description
+    ) || CASE WHEN count(*) > 1 THEN format(' ({} slow)', count(*)) ELSE '' END AS description,
+    $reason AS reason
 FROM signal_events
 WHERE duration_ms > $slow * 1000
 GROUP BY session_id

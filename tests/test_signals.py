@@ -165,6 +165,33 @@ def test_error_event_names(cursor) -> None:
     assert only(cursor, "js", "error").description == "js_error on /pay: TypeError: x is undefined"
 
 
+def test_error_ignores_benign_browser_noise(cursor) -> None:
+    noise = (
+        "Script error.",
+        "ResizeObserver loop completed with undelivered notifications.",
+        "ResizeObserver loop limit exceeded",
+        "Non-Error promise rejection captured with value: undefined",
+    )
+    for number, message in enumerate(noise):
+        add_session(
+            cursor, f"noise{number}", [{"at": 0, "event": "js_error", "url": "/pay", "message": message}]
+        )
+    add_session(
+        cursor,
+        "real",
+        [{"at": 0, "event": "js_error", "url": "/pay", "message": "Script error in checkout.js"}],
+    )
+    add_session(
+        cursor,
+        "server",
+        [{"at": 0, "event": "js_error", "url": "/pay", "message": "Script error.", "status": 500}],
+    )
+
+    signals = found(cursor)
+
+    assert set(signals) == {"real", "server"}
+
+
 def test_error_counts_repeats(cursor) -> None:
     add_session(
         cursor,
@@ -265,6 +292,38 @@ def test_rage_click_count_and_window_configurable(cursor) -> None:
 
     assert "three" not in signals
     assert signals["four"] == {"rage_click"}
+
+
+def test_rage_click_reason_by_target(cursor) -> None:
+    add_session(cursor, "button", clicks("button#place-order", 0, 0.4, 0.8))
+    add_session(cursor, "nested", clicks("form#pay button.btn-primary", 0, 0.4, 0.8))
+    add_session(cursor, "link", clicks("nav a.next", 0, 0.4, 0.8))
+    add_session(cursor, "role", clicks('div[role="button"]', 0, 0.4, 0.8))
+    add_session(cursor, "overlay", clicks("div#cookie-banner", 0, 0.4, 0.8))
+    add_session(cursor, "label", clicks('label[for="terms"]', 0, 0.4, 0.8))
+
+    compute_signals(cursor, 1, Config())
+    reasons = {session_id: signal.reason for session_id, signal in strongest_signals(cursor, 1).items()}
+
+    assert reasons == {
+        "button": "broken_code",
+        "nested": "broken_code",
+        "link": "broken_code",
+        "role": "broken_code",
+        "overlay": "hidden_control",
+        "label": "hidden_control",
+    }
+
+
+def test_rage_click_ignores_text_fields(cursor) -> None:
+    add_session(cursor, "text", clicks("input#postcode", 0, 0.2, 0.4))
+    add_session(cursor, "area", clicks("form textarea.note", 0, 0.2, 0.4))
+    add_session(cursor, "checkbox", clicks('input[type="checkbox"]#terms', 0, 0.2, 0.4))
+
+    compute_signals(cursor, 1, Config())
+
+    assert found(cursor) == {"checkbox": {"rage_click"}}
+    assert only(cursor, "checkbox", "rage_click").reason == "broken_code"
 
 
 def test_rage_click_detected_event(cursor) -> None:
@@ -625,3 +684,14 @@ def test_reason_missing_from_taxonomy(cursor) -> None:
     error = only(cursor, "s1", "error")
     assert error.reason is None
     assert suggestion(cursor, 1, "s1") == "too_slow"
+
+
+def test_rage_click_control_reason_missing_from_taxonomy(cursor) -> None:
+    add_session(cursor, "button", clicks("button#pay", 0, 0.4, 0.8))
+    add_session(cursor, "overlay", clicks("div.overlay", 0, 0.4, 0.8))
+    config = replace(Config(), reasons=(Reason("hidden_control", "Hidden control", "1"),))
+
+    compute_signals(cursor, 1, config)
+
+    assert only(cursor, "button", "rage_click").reason is None
+    assert only(cursor, "overlay", "rage_click").reason == "hidden_control"
