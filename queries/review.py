@@ -5,7 +5,6 @@ Every function takes the calling thread's cursor and only reads; writes go throu
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ import duckdb
 from rapidfuzz import fuzz, process, utils
 
 from queries.config import Config
+from queries.signals import suggestion
 from queries.sql import load_sql
 
 # A session with more events than this shows only its last ones: the exit is what matters.
@@ -190,27 +190,15 @@ def load_session(
         facts=facts,
         events=tuple(TimelineEvent(*row) for row in event_rows),
         signals=signals,
-        suggestion=suggested_reason(cursor, sample_id, session_id, signals, config),
+        suggestion=suggested_reason(cursor, sample_id, session_id, config),
     )
 
 
 def suggested_reason(
-    cursor: duckdb.DuckDBPyConnection,
-    sample_id: int,
-    session_id: str,
-    signals: Sequence[SessionSignal],
-    config: Config,
+    cursor: duckdb.DuckDBPyConnection, sample_id: int, session_id: str, config: Config
 ) -> str | None:
     """Return the reason the session's strongest signal points at, if the taxonomy has it."""
-    try:
-        signals_module = importlib.import_module("queries.signals")
-    except ModuleNotFoundError:
-        signals_module = None
-    if signals_module is not None and hasattr(signals_module, "suggestion"):
-        reason = signals_module.suggestion(cursor, sample_id, session_id)
-    else:
-        # NOTE: without queries.signals, priority 1 is taken as the strongest signal.
-        reason = next((signal.reason for signal in signals if signal.reason), None)
+    reason = suggestion(cursor, sample_id, session_id)
     known = config.reason(reason) if reason else None
     # A signal may name a reason the user's taxonomy dropped; suggest only reasons that exist.
     return known.id if known is not None and known.id == reason else None

@@ -7,7 +7,9 @@ from typing import Any
 
 from app.commands.options import add_auditor_option, add_workspace_option
 from queries.errors import UsageError
-from queries.workspace import opened
+from queries.sample import active_sample_id
+from queries.signals import refresh_signals
+from queries.workspace import Workspace, opened
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,10 +29,20 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the workspace and run the app until the user quits."""
-    from app.app import StripdownApp
-
     if not args.auditor.strip():
         raise UsageError("--auditor is empty; give the name to record with each tag, such as --auditor alice")
     with opened(args.workspace, create=False) as workspace:
-        StripdownApp(workspace, args.auditor).run()
+        open_app(workspace, args.auditor)
     return 0
+
+
+def open_app(workspace: Workspace, auditor: str) -> None:
+    """Bring the active sample's signals up to date with the config, then run the app."""
+    from app.app import StripdownApp
+
+    cursor = workspace.cursor()
+    sample_id = active_sample_id(cursor)
+    if sample_id is not None:
+        with workspace.transaction() as transaction:
+            refresh_signals(transaction, sample_id, workspace.config)
+    StripdownApp(workspace, auditor).run()
