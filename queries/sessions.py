@@ -44,20 +44,19 @@ class SessionCounts:
 
 def derive_sessions(cursor: duckdb.DuckDBPyConnection, config: Config) -> SessionCounts:
     """Rebuild the `sessions` table from `events`; run it inside the caller's transaction."""
+    # A failure aborts the caller's transaction, and its rollback removes funnel_stages too.
     cursor.execute(_CREATE_STAGES)
-    try:
-        if config.stages:
-            cursor.executemany(
-                "INSERT INTO funnel_stages VALUES (?, ?, ?, ?, ?)",
-                [
-                    [index, stage.name, stage.event, *url_globs(stage)]
-                    for index, stage in enumerate(config.stages)
-                ],
-            )
-        cursor.execute("DELETE FROM sessions")
-        cursor.execute(load_sql("sessions.sql"), [config.label_column])
-    finally:
-        cursor.execute("DROP TABLE IF EXISTS funnel_stages")
+    if config.stages:
+        cursor.executemany(
+            "INSERT INTO funnel_stages VALUES (?, ?, ?, ?, ?)",
+            [
+                [index, stage.name, stage.event, *url_globs(stage)]
+                for index, stage in enumerate(config.stages)
+            ],
+        )
+    cursor.execute("DELETE FROM sessions")
+    cursor.execute(load_sql("sessions.sql"), [config.label_column])
+    cursor.execute("DROP TABLE funnel_stages")
     counts = session_counts(cursor)
     return SessionCounts(
         counts.sessions, counts.entered, counts.exited, counts.converted, _note(counts, config)

@@ -128,15 +128,14 @@ def import_tags(workspace: Workspace, path: Path, auditor: str) -> TagImportSumm
     counting the header, in error messages.
     """
     config = workspace.config
+    # A failure rolls the transaction back, which also removes the temporary tables it created.
     with workspace.transaction() as cursor:
-        try:
-            columns = _load_file(cursor, path)
-            ignored = _normalise_rows(cursor, path, columns, config)
-            _check_rows(cursor, path, config)
-            summary = _append_rows(cursor, path, auditor, ignored)
-        finally:
-            cursor.execute("DROP TABLE IF EXISTS tag_import_file")
-            cursor.execute("DROP TABLE IF EXISTS tag_import_rows")
+        columns = _load_file(cursor, path)
+        ignored = _normalise_rows(cursor, path, columns, config)
+        _check_rows(cursor, path, config)
+        summary = _append_rows(cursor, path, auditor, ignored)
+        cursor.execute("DROP TABLE tag_import_file")
+        cursor.execute("DROP TABLE tag_import_rows")
     return summary
 
 
