@@ -6,30 +6,19 @@ WITH sampled AS (
     FROM samples
     WHERE sample_id = ?
     GROUP BY session_id
-),
-from_end AS (
-    SELECT
-        e.session_id,
-        e.event,
-        e.url,
-        e.message,
-        row_number() OVER (
-            PARTITION BY e.session_id ORDER BY e.ts DESC, e.import_id DESC, e.row_number DESC
-        ) AS rank_from_end
-    FROM events AS e
-    JOIN sampled USING (session_id)
 )
 SELECT
     sampled.session_id,
     sampled.position,
     coalesce(
         any_value(s.exit_url),
-        arg_min(f.url, f.rank_from_end) FILTER (WHERE f.url IS NOT NULL)
+        arg_max(e.url, (e.ts, e.import_id, e.row_number)) FILTER (WHERE e.url IS NOT NULL)
     ) AS exit_url,
-    arg_min(f.message, f.rank_from_end) FILTER (WHERE f.message IS NOT NULL) AS last_message,
-    list(f.event ORDER BY f.rank_from_end DESC) FILTER (WHERE f.rank_from_end <= 3) AS last_events
+    arg_max(e.message, (e.ts, e.import_id, e.row_number)) FILTER (WHERE e.message IS NOT NULL)
+        AS last_message,
+    list_reverse(arg_max(e.event, (e.ts, e.import_id, e.row_number), 3)) AS last_events
 FROM sampled
 LEFT JOIN sessions AS s USING (session_id)
-LEFT JOIN from_end AS f USING (session_id)
+LEFT JOIN events AS e USING (session_id)
 GROUP BY sampled.session_id, sampled.position
 ORDER BY sampled.position
