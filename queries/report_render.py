@@ -132,14 +132,14 @@ def headline(report: Report) -> str:
             "draw one with stripdown sample, tag it with stripdown audit, then run the report again."
         )
     if report.tagged == 0:
-        who = f" by {report.auditor}" if report.auditor else ""
+        by_auditor = f" by {report.auditor}" if report.auditor else ""
         return (
-            f"No session of the audit sample ({report.sample.size} sessions) has been tagged{who} yet, "
+            f"No session of the audit sample ({report.sample.size} sessions) has been tagged{by_auditor} yet, "
             "so there are no shares to compare; tag sessions with stripdown audit, "
             "then run the report again."
         )
     # The first reason of the gap list that the auditors saw at least once: a reason the dashboard
-    # over-attributes but nobody tagged would make a sentence about 0% of the sessions.
+    # over-attributes but no auditor tagged would make a sentence about 0% of the sessions.
     top = next(row for row in report.gap if row.tagged)
     reason = _lower_first(report.title(top.reason))
     sessions = "session" if report.tagged == 1 else "sessions"
@@ -176,11 +176,11 @@ def summary_lines(report: Report) -> tuple[str, ...]:
     ]
     if report.funnel_stages == 0:
         lines.append("No funnel is configured, so every session counts as entering and none as converting.")
-    who = f"tags by {report.auditor}" if report.auditor else "each session's newest tag of any auditor"
+    tag_source = f"tags by {report.auditor}" if report.auditor else "each session's newest tag of any auditor"
     if report.sample.rule is not None:
         lines.append(
             f"Audit sample: {report.sample.rule}; {report.sample.size:,} sessions, "
-            f"{report.tagged:,} tagged ({who})."
+            f"{report.tagged:,} tagged ({tag_source})."
         )
     if report.pace.seconds is not None:
         pace = f"Time spent tagging: {format_seconds(report.pace.seconds)}"

@@ -164,7 +164,7 @@ def test_cohorts_by_stage_channel_device(small: Workspace) -> None:
 
 def test_weekday_cohort_in_utc_monday_first(small: Workspace) -> None:
     cursor = small.cursor()
-    # s02 and s06 end on Sunday 23:30 UTC, which is already Monday in Berlin: the report must say Sunday.
+    # s02 and s06 end on Sunday 23:30 UTC, which is already Monday in Berlin: the report must count Sunday.
     cursor.execute("SET TimeZone = 'Europe/Berlin'")
     report = build_report(cursor, small.config)
     assert report.by_weekday == (

@@ -123,7 +123,7 @@ def test_markdown_headline_and_gap_table(report: Report) -> None:
 
 def test_headline_names_a_tagged_reason(small: Workspace) -> None:
     # bob tagged one session too_slow; its label maps to broken_code. Both gaps are one session wide
-    # and broken_code sorts first, but nobody tagged it, so the headline names too_slow.
+    # and broken_code sorts first, but no auditor tagged it, so the headline names too_slow.
     text = render_markdown(build_report(small.cursor(), small.config, auditor="bob"))
     assert (
         "Of 1 exited session audited, 100% (21-100%) left because of too slow; "

@@ -95,7 +95,7 @@ def _check_output_folder(output: Path) -> None:
 
 
 def _check_auditor(cursor: Any, auditor: str) -> None:
-    # A mistyped name would otherwise give a report that silently says nothing was tagged.
+    # A mistyped name would otherwise give a report that silently shows no tags at all.
     known = auditors(cursor)
     if known and auditor not in known:
         raise StripdownError(

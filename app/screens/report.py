@@ -45,7 +45,7 @@ class ReportComputed(Message):
 
 
 class ReportFailed(Message):
-    """Computing the report failed; the message says why."""
+    """Computing the report failed; `message` gives the reason."""
 
     def __init__(self, message: str) -> None:
         super().__init__()
