@@ -53,6 +53,7 @@ class Workspace:
         workspace = cls(path, connection, created=not existed)
         try:
             if existed:
+                workspace._check_complete()
                 workspace._check_schema()
             else:
                 workspace._create_schema()
@@ -127,11 +128,27 @@ class Workspace:
                 [["schema_version", str(SCHEMA_VERSION)], ["created_at", datetime.now(UTC).isoformat()]],
             )
 
+    def _check_complete(self) -> None:
+        """Raise when the file is shorter than the blocks DuckDB lists for it, as a cut-off copy is."""
+        # NOTE: skipped while a write-ahead log exists, because replaying it may list blocks that
+        # are not written back yet. A damaged block found later still fails with a DuckDB error.
+        if self.path.with_name(self.path.name + ".wal").exists():
+            return
+        try:
+            row = self.cursor().execute("SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
+        except duckdb.Error as error:
+            raise _open_error(self.path, str(error)) from None
+        size = self.path.stat().st_size
+        if row is not None and row[0] * row[1] > size:
+            raise _open_error(self.path, f"{size} bytes, but its block list needs {row[0] * row[1]}")
+
     def _check_schema(self) -> None:
         try:
             row = self.cursor().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except duckdb.CatalogException:
             row = None
+        except duckdb.Error as error:
+            raise _open_error(self.path, str(error)) from None
         if row is None or not row[0].isdigit():
             raise StripdownError(
                 f"{self.path} is a DuckDB file but not a stripdown workspace; "
