@@ -134,8 +134,9 @@ class Workspace:
         # are not written back yet. A damaged block found later still fails with a DuckDB error.
         if self.path.with_name(self.path.name + ".wal").exists():
             return
+        query = "SELECT block_size, total_blocks FROM pragma_database_size()"
         try:
-            row = self.cursor().execute("SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
+            row = self.cursor().execute(query).fetchone()
         except duckdb.Error as error:
             raise _open_error(self.path, str(error)) from None
         size = self.path.stat().st_size
