@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 
@@ -214,7 +215,7 @@ def _assemble(
 
 def _rows(
     cursor: duckdb.DuckDBPyConnection, name: str, parameters: Sequence[object] = ()
-) -> list[tuple[object, ...]]:
+) -> list[tuple[Any, ...]]:
     return cursor.execute(load_sql(name), list(parameters)).fetchall()
 
 
@@ -226,17 +227,17 @@ def _count(cursor: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 def _population(cursor: duckdb.DuckDBPyConnection) -> Population:
     sessions, exited, converted = _rows(cursor, "report_population.sql")[0]
-    return Population(int(sessions), int(exited), int(converted))  # type: ignore[call-overload]
+    return Population(int(sessions), int(exited), int(converted))
 
 
 def _sample(cursor: duckdb.DuckDBPyConnection, sample_id: int | None, tagged: int) -> SampleSummary:
     rule, size = _rows(cursor, "report_sample.sql", [sample_id])[0]
-    return SampleSummary(rule if isinstance(rule, str) else None, int(size), tagged)  # type: ignore[call-overload]
+    return SampleSummary(rule if isinstance(rule, str) else None, int(size), tagged)
 
 
 def _agreement(cursor: duckdb.DuckDBPyConnection) -> Agreement:
     marginals = {
-        category: (int(labelled), int(tagged), int(agreed))  # type: ignore[call-overload]
+        category: (int(labelled), int(tagged), int(agreed))
         for category, labelled, tagged, agreed in _rows(cursor, "report_agreement.sql")
     }
     return agreement_from_marginals(marginals)
@@ -267,7 +268,7 @@ def _pace(cursor: duckdb.DuckDBPyConnection, sample_id: int | None, auditor: str
     (seconds,) = _rows(cursor, "report_pace.sql", [sample_id, auditor, auditor])[0]
     if seconds is None:
         return Pace(None, None)
-    seconds = float(seconds)  # type: ignore[arg-type]
+    seconds = float(seconds)
     return Pace(seconds, seconds / tagged if tagged else None)
 
 
@@ -289,7 +290,7 @@ def agreement_from_marginals(marginals: Mapping[str, tuple[int, int, int]]) -> A
     return Agreement(compared, agreed, observed, kappa)
 
 
-def gap_rows(counts: Sequence[tuple[object, ...]], tagged_total: int, exited: int) -> tuple[GapRow, ...]:
+def gap_rows(counts: Sequence[tuple[Any, ...]], tagged_total: int, exited: int) -> tuple[GapRow, ...]:
     """Build the gap list from (reason, tagged, labelled) counts over `tagged_total` sessions.
 
     Rows are sorted by absolute gap, largest first, then by reason id. The sort compares the
@@ -297,7 +298,7 @@ def gap_rows(counts: Sequence[tuple[object, ...]], tagged_total: int, exited: in
     """
     rows = []
     for reason, tagged, labelled in counts:
-        tagged, labelled = int(tagged), int(labelled)  # type: ignore[call-overload]
+        tagged, labelled = int(tagged), int(labelled)
         if tagged == 0 and labelled == 0:
             continue
         low, high = wilson_interval(tagged, tagged_total)

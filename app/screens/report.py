@@ -14,7 +14,7 @@ import duckdb
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -56,7 +56,7 @@ class ReportScreen(Screen[None]):
     """The strip-down report of the active sample, for the app's auditor; escape or r closes it."""
 
     CSS_PATH = "report.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape,r", "close", "close", id="report.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,r", "close", "close", id="report.close")]
 
     def __init__(self) -> None:
         super().__init__()
