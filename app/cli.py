@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import duckdb
+
 from queries.errors import StripdownError
 
 # Each module defines `add_parser(subparsers)`, which registers its subcommand and sets `handler`.
@@ -51,9 +53,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StripdownError as error:
         print(f"stripdown: {error.message}", file=sys.stderr)
         return error.exit_code
+    except duckdb.IOException as error:
+        print(f"stripdown: {io_error_message(args, error)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stripdown: interrupted; nothing from the unfinished step was saved", file=sys.stderr)
         return 130
+
+
+def io_error_message(args: argparse.Namespace, error: duckdb.IOException) -> str:
+    """Describe a read or write failure that no command turned into a StripdownError."""
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else "unknown error"
+    workspace = getattr(args, "workspace", None)
+    subject = f"workspace {workspace}" if workspace is not None else "a file"
+    return (
+        f"reading or writing {subject} failed ({detail}); if the disk is full, free space and retry; "
+        "if the file is damaged, restore it from a copy"
+    )
 
 
 if __name__ == "__main__":
