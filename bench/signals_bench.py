@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from queries.config import Config, load_config  # noqa: E402
 from queries.sample import SampleRule, draw_sample  # noqa: E402
 from queries.sessions import derive_sessions  # noqa: E402
 from queries.signals import compute_signals, suggestions  # noqa: E402
-from queries.similar import build_index, sample_signatures  # noqa: E402
+from queries.similar import Group, build_index, sample_signatures  # noqa: E402
 from queries.workspace import Workspace  # noqa: E402
 
 SAMPLE_DATA = ROOT / "sample_data"
@@ -93,6 +94,21 @@ def agreement(cursor: duckdb.DuckDBPyConnection, sample_id: int) -> list[tuple[s
     return sorted((cause, *counts) for cause, counts in table.items())  # type: ignore[misc]
 
 
+def group_purity(cursor: duckdb.DuckDBPyConnection, groups: list[Group]) -> float:
+    """Return the share of grouped sessions whose true cause is their group's most common cause."""
+    causes = dict(
+        cursor.execute(
+            "SELECT session_id, cause FROM read_csv(?, header = true)", [str(TRUE_CAUSES)]
+        ).fetchall()
+    )
+    agreeing = 0
+    for group in groups:
+        members = [causes.get(session_id) for session_id in (group.anchor, *group.members)]
+        agreeing += Counter(members).most_common(1)[0][1]
+    grouped = sum(group.size for group in groups)
+    return agreeing / grouped if grouped else 0.0
+
+
 def print_agreement(rows: list[tuple[str, int, int, int]]) -> None:
     print("| true cause | sessions | with a suggestion | suggestion = cause |")
     print("|---|---:|---:|---:|")
@@ -136,8 +152,10 @@ def main() -> int:
         print(
             f"groups at similarity {threshold:g}: {len(groups)} groups of 2 or more "  # type: ignore[arg-type]
             f"cover {covered} of {len(signatures)} sessions ({covered / len(signatures):.0%}); "  # type: ignore[arg-type]
-            f"the largest has {largest}\n"
+            f"the largest has {largest}"
         )
+        purity = group_purity(cursor, groups)  # type: ignore[arg-type]
+        print(f"grouped sessions sharing their group's most common true cause: {purity:.0%}\n")
         print_agreement(agreement(cursor, sample.sample_id))
 
         if args.all:

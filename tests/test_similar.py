@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from queries import tags
+from queries.config import Config
+from queries.signals import compute_signals
 from queries.similar import (
     Signature,
     SimilarityIndex,
@@ -68,9 +72,7 @@ def test_signature_keeps_last_three_events() -> None:
     assert signature.text == "/pay/{n} | Card {n} declined | ? > submit > error"
 
 
-def index_of(
-    *parts: tuple[str, str | None, str | None, list[str]], threshold: float = 85.0
-) -> SimilarityIndex:
+def index_of(*parts: tuple[Any, ...], threshold: float = 85.0) -> SimilarityIndex:
     return SimilarityIndex(
         [(position, make_signature(*part)) for position, part in enumerate(parts)], threshold
     )
@@ -98,7 +100,7 @@ def test_index_message_presence_splits() -> None:
         ("b", "/cart", None, ["page_view", "click", "api_error"]),
     )
 
-    assert index.scores[0, 1] == pytest.approx(70.0)
+    assert index.scores[0, 1] == pytest.approx(75.0)
     assert index.similar("a") == []
 
 
@@ -106,12 +108,24 @@ def test_index_threshold_boundary() -> None:
     index = index_of(
         ("a", "/cart", "Out of stock", ["page_view", "click", "api_error"]),
         ("b", "/cart", None, ["page_view", "click", "api_error"]),
-        threshold=70.0,
+        threshold=75.0,
     )
 
     assert [match.session_id for match in index.similar("a")] == ["b"]
-    index.threshold = 70.5
+    index.threshold = 75.5
     assert index.similar("a") == []
+
+
+def test_index_signal_must_match_exactly() -> None:
+    index = index_of(
+        ("a", "/cart", None, ["page_view", "click", "click"], "rage_click"),
+        ("b", "/cart", None, ["page_view", "click", "click"], "quick_back"),
+        ("c", "/cart", None, ["page_view", "click", "click"], "rage_click"),
+    )
+
+    assert index.scores[0, 1] == pytest.approx(80.0)
+    assert [match.session_id for match in index.similar("a")] == ["c"]
+    assert index.signature("a").text == "/cart |  | page_view > click > click | rage_click"
 
 
 def test_index_orders_best_first_then_sample_order() -> None:
@@ -202,6 +216,16 @@ def test_sample_signatures_read_from_workspace(sampled: Workspace) -> None:
         "s1", "/checkout/{n}/pay", "Card {n} declined", ("page_view", "form_submit", "api_error")
     )
     assert signatures[3][1] == Signature("other", "/products/{n}", "", ("page_view",))
+
+
+def test_sample_signatures_carry_strongest_signal(sampled: Workspace) -> None:
+    cursor = sampled.cursor()
+    compute_signals(cursor, 1, Config())
+
+    signatures = dict((signature.session_id, signature) for _, signature in sample_signatures(cursor, 1))
+
+    assert signatures["s1"].signal == "error"
+    assert signatures["other"].signal == ""
 
 
 def test_sample_signatures_use_last_url_without_session_row(sampled: Workspace) -> None:
