@@ -21,8 +21,6 @@ from queries.sql import load_sql
 # The 97.5th percentile of the standard normal distribution, for a two-sided 95% interval.
 WILSON_Z = 1.959964
 
-COHORTS = ("stage", "channel", "device", "weekday")
-
 _CREATE_STAGES = """
 CREATE OR REPLACE TEMPORARY TABLE report_stages (
     stage_index INTEGER NOT NULL,
@@ -161,15 +159,25 @@ class Report:
         return self.titles.get(reason, reason)
 
 
-def build_report(cursor: duckdb.DuckDBPyConnection, config: Config, auditor: str | None = None) -> Report:
-    """Compute the report for the active sample; `auditor` None takes every auditor's newest tag."""
+def build_report(
+    cursor: duckdb.DuckDBPyConnection,
+    config: Config,
+    auditor: str | None = None,
+    *,
+    with_ghosts: bool = True,
+) -> Report:
+    """Compute the report for the active sample; `auditor` None takes every auditor's newest tag.
+
+    Counting ghosts reads every event of the workspace, which makes it the slowest part on a large
+    export; `with_ghosts=False` skips it and leaves `ghosts` empty.
+    """
     sample_id = active_sample_id(cursor)
     cursor.execute(
         load_sql("report_tagged.sql"),
         [sample_id, auditor, auditor, list(config.label_map), list(config.label_map.values())],
     )
     try:
-        return _assemble(cursor, config, auditor, sample_id)
+        return _assemble(cursor, config, auditor, sample_id, with_ghosts)
     finally:
         cursor.execute("DROP TABLE IF EXISTS report_tagged")
 
@@ -181,7 +189,11 @@ def auditors(cursor: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _assemble(
-    cursor: duckdb.DuckDBPyConnection, config: Config, auditor: str | None, sample_id: int | None
+    cursor: duckdb.DuckDBPyConnection,
+    config: Config,
+    auditor: str | None,
+    sample_id: int | None,
+    with_ghosts: bool,
 ) -> Report:
     population = _population(cursor)
     tagged = _count(cursor, "SELECT count(*) FROM report_tagged")
@@ -195,7 +207,7 @@ def _assemble(
         by_channel=_cohort(cursor, "channel"),
         by_device=_cohort(cursor, "device"),
         by_weekday=_cohort(cursor, "weekday"),
-        ghosts=_ghosts(cursor, config),
+        ghosts=_ghosts(cursor, config) if with_ghosts else (),
         exit_paths=tuple(
             ExitPath(tuple(path), sessions)
             for path, sessions in _rows(cursor, "report_exit_paths.sql", [sample_id])

@@ -191,6 +191,12 @@ def test_ghosts_per_stage_whole_workspace(small: Workspace) -> None:
     )
 
 
+def test_ghosts_can_be_skipped(small: Workspace) -> None:
+    report = build_report(small.cursor(), small.config, with_ghosts=False)
+    assert report.ghosts == ()
+    assert report.tagged == 7
+
+
 def test_exit_paths_of_the_sample(small: Workspace) -> None:
     paths = build_report(small.cursor(), small.config).exit_paths
     assert paths == (

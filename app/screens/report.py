@@ -2,7 +2,8 @@
 
 The report is computed in a thread worker with its own cursor and posted as a message; the handler
 alone changes widgets. It is recomputed whenever the screen becomes current again and every
-`REFRESH_SECONDS` while it is open, so tags from other screens or processes show up.
+`REFRESH_SECONDS` while it is open, so tags from other screens or processes show up. The screen
+shows no ghosts, so it skips counting them, which reads every event of the workspace.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class ReportScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.report: Report | None = None
+        self._computing = False
 
     @property
     def stripdown(self) -> StripdownApp:
@@ -83,10 +85,17 @@ class ReportScreen(Screen[None]):
         table = self.query_one("#report-gap", DataTable)
         for column in GAP_COLUMNS:
             table.add_column(column, key=column)
-        self.set_interval(REFRESH_SECONDS, self.recompute)
+        self.set_interval(REFRESH_SECONDS, self._refresh_if_idle)
 
     def on_screen_resume(self) -> None:
+        self._computing = True
         self.recompute()
+
+    def _refresh_if_idle(self) -> None:
+        # On a workspace where one report takes longer than the interval, ticks must not pile up.
+        if not self._computing:
+            self._computing = True
+            self.recompute()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -96,7 +105,7 @@ class ReportScreen(Screen[None]):
         """Compute the report off the event loop and post it."""
         app = self.stripdown
         try:
-            report = build_report(app.workspace.cursor(), app.config, app.auditor)
+            report = build_report(app.workspace.cursor(), app.config, app.auditor, with_ghosts=False)
         except (duckdb.Error, StripdownError) as error:
             log.exception("computing the report of %s failed", app.workspace.path)
             self.post_message(ReportFailed(getattr(error, "message", str(error))))
@@ -105,6 +114,7 @@ class ReportScreen(Screen[None]):
             self.post_message(ReportComputed(report))
 
     def on_report_computed(self, message: ReportComputed) -> None:
+        self._computing = False
         report = message.report
         self.report = report
         self.query_one("#report-headline", Static).update(Text(self._headline(report)))
@@ -121,6 +131,7 @@ class ReportScreen(Screen[None]):
         self.query_one("#report-agreement", Static).update(Text(agreement_sentence(report)))
 
     def on_report_failed(self, message: ReportFailed) -> None:
+        self._computing = False
         text = f"Cannot compute the report: {message.message}"
         self.query_one("#report-headline", Static).update(Text(text, style="bold red"))
         self.notify(text, severity="error", markup=False)
