@@ -47,7 +47,7 @@ DIFFERENCE_STYLE = "bold yellow"
 EXCLUDED_STYLE = "dim strike"
 THRESHOLD_STEP = 5.0
 THRESHOLD_RANGE = (5.0, 100.0)
-COLUMNS = ("", "session", "score", "exit page", "last message", "last events")
+COLUMNS = ("", "session", "score", "exit page", "last message", "last events", "signal")
 
 
 @dataclass(frozen=True)
@@ -194,15 +194,22 @@ class SimilarScreen(ModalScreen[int]):
         self.query_one("#similar-title", Label).update(title)
 
     def _show_anchor(self, anchor: Signature) -> None:
-        text = Text("exit page ", style="dim")
-        text.append(anchor.path or "—")
-        text.append("   last message ", style="dim")
-        text.append(anchor.message or "—")
-        text.append("   last events ", style="dim")
-        text.append(anchor.event_path or "—")
+        parts = (
+            ("exit page", anchor.path),
+            ("last message", anchor.message),
+            ("last events", anchor.event_path),
+            ("signal", anchor.signal),
+        )
+        text = Text()
+        for label, value in parts:
+            if text:
+                text.append(" · ", style="dim")
+            text.append(f"{label} ", style="dim")
+            text.append(value or "none")
         if not self.members:
             text.append(
-                "\nNo untagged session resembles this one; press - to loosen the threshold.", style="italic"
+                "\nNo untagged session resembles this one; press - to loosen the threshold.",
+                style="italic",
             )
         self.query_one("#similar-anchor", Static).update(text)
 
@@ -222,6 +229,7 @@ class SimilarScreen(ModalScreen[int]):
             highlighted(member.signature.path, reference.path if reference else None),
             highlighted(member.signature.message, reference.message if reference else None),
             highlighted(member.signature.event_path, reference.event_path if reference else None),
+            highlighted(member.signature.signal, reference.signal if reference else None),
         )
 
     def _show_default_reason(self) -> None:
