@@ -11,6 +11,8 @@ suggestion equals the generator's true cause (per cause), and how many sessions 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -64,15 +66,21 @@ def load_export(workspace: Workspace, config: Config) -> None:
     import_exports(workspace, [EXPORT], ImportOptions(config=config))
 
 
-def timed(action: Callable[[], object], runs: int) -> tuple[float, object]:
-    """Return the median wall time of `runs` calls in milliseconds, and the last result."""
-    times = []
+def timed(action: Callable[[], object], runs: int) -> tuple[float, float, object]:
+    """Return the median wall time and CPU time of `runs` calls in milliseconds, and the last result.
+
+    CPU time counts every thread of this process, DuckDB's included, and is less sensitive than wall
+    time to other programs competing for the cores.
+    """
+    wall: list[float] = []
+    cpu: list[float] = []
     result: object = None
     for _ in range(runs):
-        start = time.perf_counter()
+        wall_start, cpu_start = time.perf_counter(), time.process_time()
         result = action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
+        wall.append((time.perf_counter() - wall_start) * 1000)
+        cpu.append((time.process_time() - cpu_start) * 1000)
+    return statistics.median(wall), statistics.median(cpu), result
 
 
 def agreement(cursor: duckdb.DuckDBPyConnection, sample_id: int) -> list[tuple[str, int, int, int]]:
@@ -129,6 +137,11 @@ def main() -> int:
     parser.add_argument("--all", action="store_true", help="also measure agreement on every exited session")
     args = parser.parse_args()
 
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"{platform.machine()}, {os.cpu_count()} cores, load average {load}, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
+    )
     config = load_config(CONFIG)
     with tempfile.TemporaryDirectory() as folder, Workspace.open(Path(folder) / "bench.duckdb") as workspace:
         load_export(workspace, config)
@@ -136,16 +149,26 @@ def main() -> int:
         cursor = workspace.cursor()
         print(f"sample {sample.sample_id}: {sample.size} of {sample.drawn_from} exited sessions")
 
-        signals_ms, stored = timed(lambda: compute_signals(cursor, sample.sample_id, config), args.runs)
-        print(f"compute_signals: {signals_ms:.0f} ms median of {args.runs} ({stored} signal rows)")
+        signals_wall, signals_cpu, stored = timed(
+            lambda: compute_signals(cursor, sample.sample_id, config), args.runs
+        )
+        print(
+            f"compute_signals: {signals_wall:.0f} ms wall, {signals_cpu:.0f} ms CPU "
+            f"(median of {args.runs}; {stored} signal rows)"
+        )
 
         threshold = config.signals.similarity
-        read_ms, signatures = timed(lambda: sample_signatures(cursor, sample.sample_id), args.runs)
-        score_ms, index = timed(lambda: build_index(cursor, sample.sample_id, threshold), args.runs)
-        group_ms, groups = timed(lambda: index.groups(), args.runs)  # type: ignore[attr-defined]
+        read_wall, read_cpu, signatures = timed(
+            lambda: sample_signatures(cursor, sample.sample_id), args.runs
+        )
+        index_wall, index_cpu, index = timed(
+            lambda: build_index(cursor, sample.sample_id, threshold), args.runs
+        )
+        group_wall, group_cpu, groups = timed(lambda: index.groups(), args.runs)  # type: ignore[attr-defined]
         print(
-            f"grouping: {read_ms:.0f} ms reading signatures, {score_ms:.0f} ms reading and scoring, "
-            f"{group_ms:.0f} ms forming groups (median of {args.runs})"
+            f"grouping: read signatures {read_wall:.0f} ms wall / {read_cpu:.0f} ms CPU, "
+            f"read and score {index_wall:.0f} / {index_cpu:.0f} ms, "
+            f"form groups {group_wall:.0f} / {group_cpu:.0f} ms (median of {args.runs})"
         )
         covered = sum(group.size for group in groups)  # type: ignore[attr-defined]
         largest = max((group.size for group in groups), default=0)  # type: ignore[attr-defined]
