@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries.report import CohortRow, Report
+from queries.report import CohortRow, GapRow, Report
 
 FORMATS = ("md", "html", "json")
 
@@ -138,9 +138,7 @@ def headline(report: Report) -> str:
             "so there are no shares to compare; tag sessions with stripdown audit, "
             "then run the report again."
         )
-    # The first reason of the gap list that the auditors saw at least once: a reason the dashboard
-    # over-attributes but no auditor tagged would make a sentence about 0% of the sessions.
-    top = next(row for row in report.gap if row.tagged)
+    top = headline_row(report)
     reason = _lower_first(report.title(top.reason))
     sessions = "session" if report.tagged == 1 else "sessions"
     sentence = (
@@ -153,6 +151,18 @@ def headline(report: Report) -> str:
             + "no analytics label of these sessions maps to an exit reason, so the dashboard's share is unknown."
         )
     return sentence + f"the dashboard attributes {percent(top.labelled_share)} to it."
+
+
+def headline_row(report: Report) -> GapRow:
+    """Pick the reason of the headline: the one the dashboard under-reports most.
+
+    That is the first row of the gap list with a gap above 0. When the dashboard under-reports no
+    reason, it is the first row with a tagged session, so the sentence never speaks of 0%.
+    """
+    under_reported = [row for row in report.gap if row.tagged > row.labelled]
+    if under_reported:
+        return max(under_reported, key=lambda row: row.tagged - row.labelled)
+    return next(row for row in report.gap if row.tagged)
 
 
 def format_seconds(seconds: float) -> str:

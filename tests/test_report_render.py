@@ -8,13 +8,14 @@ import shutil
 import struct
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from queries.report import Report, build_report
 from queries.report_html import render_html
-from queries.report_render import render_json, render_markdown
+from queries.report_render import headline_row, render_json, render_markdown
 from queries.workspace import Workspace
 from tests.data.report.workspace import build_small_workspace
 
@@ -129,6 +130,18 @@ def test_headline_names_a_tagged_reason(small: Workspace) -> None:
         "Of 1 exited session audited, 100% (21-100%) left because of too slow; "
         "the dashboard attributes 0% to it." in text
     )
+
+
+def test_headline_prefers_under_reported_reason(report: Report) -> None:
+    # Move price (tagged 1, labelled 2) to the top: the headline still names the reason with the
+    # largest gap above 0, which is broken_code (4 tagged, 2 labelled).
+    price = next(row for row in report.gap if row.reason == "price")
+    reordered = replace(report, gap=(price, *(row for row in report.gap if row is not price)))
+    assert headline_row(reordered).reason == "broken_code"
+    # With no gap above 0, the first row with a tagged session is named.
+    only_over_reported = replace(report, gap=tuple(row for row in report.gap if row.tagged <= row.labelled))
+    assert [row.reason for row in only_over_reported.gap] == ["interruption", "price"]
+    assert headline_row(only_over_reported).reason == "price"
 
 
 def test_markdown_sections_in_order(report: Report) -> None:
