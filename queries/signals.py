@@ -37,9 +37,9 @@ class Rule:
     control_reason: str | None = None
 
 
-# Ordered by priority. A bot session is no exit at all, so nothing else about it matters; an error or a
-# missing page is direct evidence of a defect; a rejected form and repeated clicks show a blocked
-# visitor; slowness, an idle gap and a quick back are weaker because they also happen in sessions
+# Ordered by priority. A bot session is no exit at all, so nothing else about it matters. An error or a
+# missing page is direct evidence of a defect, and a rejected form or repeated clicks show a blocked
+# visitor. Slowness, an idle gap and a quick back are weaker because they also happen in sessions
 # that convert.
 RULES: tuple[Rule, ...] = (
     Rule("bot", "not_a_real_exit", 1, "bot", ("user_agent", "properties")),
@@ -69,10 +69,10 @@ CONTROL_PATTERN = (
 # Targets where a double or triple click selects text, so repeated clicks are no sign of frustration.
 TEXT_FIELD_PATTERN = r"(?i)(^|[\s>+~])(textarea|input)([.#\[:][^\s>+~]*)?$|contenteditable"
 BUTTON_INPUT_PATTERN = r"(?i)type=.?(submit|button|checkbox|radio|image|reset)"
-# Error messages browsers and error trackers report for no fault of the page, which error trackers
-# drop by default or advise dropping: "Script error." hides a cross-origin script's real error, the
-# ResizeObserver loop messages are benign by its spec authors' account, and a rejected promise with
-# no Error object carries no information.
+# Error messages that browsers report for no fault of the page, and that error trackers drop by
+# default or advise dropping. "Script error." hides a cross-origin script's real error. The
+# ResizeObserver loop messages are benign by the spec authors' account. A rejected promise without an
+# Error object carries no information.
 # NOTE: not configurable yet; a site with its own noise cannot extend the list without a code change.
 BENIGN_ERROR_PATTERN = (
     r"(?i)^\s*(uncaught\s+)?script error\.?\s*$|resizeobserver loop"

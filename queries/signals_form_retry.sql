@@ -1,6 +1,6 @@
 -- form_retry: one form (its target, or its page when the export has no target) submitted at least
 -- form_retry_count times, with validation feedback between the first submit and the event right after
--- the last one: a message on a submit or validation event, or an HTTP 400 or 422 answer.
+-- the last one. Feedback is a message on a submit or validation event, or an HTTP 400 or 422 status.
 WITH submits AS (
     SELECT session_id, coalesce(target, path) AS form, event_id, seq
     FROM signal_events

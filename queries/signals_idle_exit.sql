@@ -1,5 +1,5 @@
 -- idle_exit: at least the idle threshold without events between two consecutive events of the session.
--- The evidence is the pair of events around the longest such gap; the description says whether the
+-- The evidence is the pair of events around the longest such gap. The description adds whether the
 -- session ended right after it.
 WITH gaps AS (
     SELECT

@@ -1,4 +1,4 @@
--- not_found: a page request answered with one of the not-found statuses (404 and 410 by default).
+-- not_found: a page request with one of the not-found statuses (404 and 410 by default).
 -- Requests for images, scripts, styles and fonts are left out: a missing favicon is no dead link.
 SELECT
     session_id,

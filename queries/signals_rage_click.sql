@@ -1,7 +1,7 @@
--- rage_click: a run of clicks on one target, each within the window of the one before it, at least
--- rage_click_count long; or a rage-click event the analytics tool already detected. Clicks without a
--- target cannot be told apart and are left out, and so are clicks in text fields, where a double or
--- triple click selects text. Repeated clicks on a real control (a button, link or input) mean the
+-- rage_click: a run of at least rage_click_count clicks on one target, each within the window of the
+-- one before it, or a rage-click event the analytics tool already detected. Clicks without a target
+-- cannot be told apart, so they are left out. Clicks in text fields are left out too, because a
+-- double or triple click there selects text. Repeated clicks on a real control (a button, link or input) mean the
 -- control did not respond, so they point at $control_reason; on any other element they point at
 -- $reason, as the visitor took it for a control or something covered the real one.
 WITH clicks AS (

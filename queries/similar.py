@@ -47,7 +47,7 @@ _WORD = re.compile(r"\w+|\W", re.DOTALL)
 
 @dataclass(frozen=True)
 class Signature:
-    """What a session's exit looked like, with the details that differ between visitors removed."""
+    """The shape of a session's exit, with the details that differ between visitors removed."""
 
     session_id: str
     path: str
@@ -208,9 +208,9 @@ class SimilarityIndex:
                     tuple(self.signatures[index].session_id for index in members),
                 )
             )
-            taken = np.append(members, anchor)
-            close[taken, :] = False
-            close[:, taken] = False
+            grouped = np.append(members, anchor)
+            close[grouped, :] = False
+            close[:, grouped] = False
 
 
 def build_index(cursor: duckdb.DuckDBPyConnection, sample_id: int, threshold: float) -> SimilarityIndex:

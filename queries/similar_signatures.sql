@@ -1,6 +1,6 @@
--- The parts of each sampled session's signature, in sample order: the exit URL (from the derived
--- session, else the last URL of the timeline), the last message of the timeline, the names of the
--- last three events, oldest first, and the session's strongest evidence signal.
+-- The parts of each sampled session's signature, in sample order. The exit URL comes from the derived
+-- session, else from the last URL of the timeline. Then come the last message of the timeline, the
+-- names of the last three events (oldest first) and the session's strongest evidence signal.
 -- Parameters: sample_id, sample_id.
 WITH sampled AS (
     SELECT session_id, min(position) AS position

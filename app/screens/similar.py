@@ -52,7 +52,7 @@ COLUMNS = ("", "session", "score", "exit page", "last message", "last events", "
 
 @dataclass(frozen=True)
 class Group:
-    """What the screen shows: the anchor session, its look-alikes and what is known about each."""
+    """The screen's data: the anchor session, the sample's similarity index, tags and suggestions."""
 
     sample_id: int
     anchor: Signature
