@@ -211,6 +211,11 @@ def _open_error(path: Path, detail: str) -> StripdownError:
         return StripdownError(
             f"{path} was written by a newer DuckDB or stripdown; upgrade stripdown to open it"
         )
+    if "Read-only file system" in detail:
+        return StripdownError(
+            f"cannot open workspace {path} for writing: it is on a read-only file system; "
+            "copy it to a writable folder and open the copy"
+        )
     if "Permission denied" in detail or "Read-only" in detail:
         return StripdownError(
             f"cannot open workspace {path}: permission denied; check the file's permissions"
