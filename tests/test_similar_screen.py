@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, TextArea
 
 from app.app import StripdownApp
+from app.screens.dialogs import ErrorDialog
 from app.screens.similar import SimilarScreen
 from app.screens.triage import TriageScreen
 from queries import tags
@@ -227,5 +228,38 @@ def test_leaving_everyone_out_saves_nothing(review: Workspace) -> None:
 
         assert app.screen is screen
         assert tag_rows(review) == []
+
+    drive(review, steps)
+
+
+def test_undo_key_reverts_whole_group(review: Workspace) -> None:
+    async def steps(pilot: Any, app: StripdownApp) -> None:
+        await open_similar(pilot, app)
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(tag_rows(review)) == 3
+
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        assert tag_rows(review) == []
+        assert set(tags.current_states(review.cursor(), AUDITOR)) == {"twin-tagged"}
+
+    drive(review, steps)
+
+
+def test_unknown_session_shows_error(review: Workspace) -> None:
+    async def steps(pilot: Any, app: StripdownApp) -> None:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.push_screen(SimilarScreen("[b]no-such-session[/b]"))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        assert isinstance(app.screen, ErrorDialog)
+        message = app.screen.query_one(TextArea).text
+        assert "session [b]no-such-session[/b] is not in the active sample 1" in message
 
     drive(review, steps)
