@@ -1,9 +1,9 @@
 """Golden Markdown and JSON reports of the bundled sample, with every sampled session tagged by a fixed rule.
 
-The workspace is built through the real CLI: import the bundled export with its config, draw the
-default sample (the last 500 exited sessions), then tag each sampled session with the cause the
-generator recorded in sample_data/true_causes.csv, except every twentieth session of the sample,
-which stays untagged. The time spent tagging depends on the clock, so it is left out of the
+The workspace is built through the real CLI: import the bundled export with its config, and draw
+the default sample (the last 500 exited sessions). Each sampled session is then tagged with the
+cause the generator recorded in sample_data/true_causes.csv, except every twentieth session of the
+sample, which stays untagged. The time spent tagging depends on the clock, so it is left out of the
 comparison. After a deliberate change to the report or to the bundled sample, rewrite the golden
 files with:
 
