@@ -100,6 +100,14 @@ def test_output_is_a_folder(small_path: Path, tmp_path: Path) -> None:
     assert "it is a folder" in result.stderr
 
 
+def test_output_over_workspace_is_rejected(small_path: Path) -> None:
+    before = small_path.read_bytes()
+    result = stripdown("report", "-w", small_path, "-o", small_path)
+    assert result.returncode == 1
+    assert "that is the workspace file" in result.stderr
+    assert small_path.read_bytes() == before
+
+
 def test_unknown_format_is_a_usage_error(small_path: Path) -> None:
     result = stripdown("report", "-w", small_path, "--format", "pdf")
     assert result.returncode == 2
