@@ -81,7 +81,21 @@ BENIGN_ERROR_PATTERN = (
 # Paths of static files: a missing image is not a dead link, and loading one is not a page visit.
 ASSET_PATTERN = r"(?i)\.(png|jpe?g|gif|svg|ico|webp|avif|bmp|css|js|mjs|map|woff2?|ttf|otf|eot|mp4|webm|mp3)$"
 
-_META_KEY = "signals.thresholds.sample.{}"
+_PATTERNS = (
+    CLICK_PATTERN,
+    RAGE_PATTERN,
+    SUBMIT_PATTERN,
+    VALIDATION_PATTERN,
+    ERROR_PATTERN,
+    METHOD_PATTERN,
+    CONTROL_PATTERN,
+    TEXT_FIELD_PATTERN,
+    BUTTON_INPUT_PATTERN,
+    BENIGN_ERROR_PATTERN,
+    ASSET_PATTERN,
+)
+_META_KEY = "signals.fingerprint.sample.{}"
+_SQL_FILES = ("signals_events.sql", "signals_insert.sql", *(f"signals_{rule.signal}.sql" for rule in RULES))
 
 
 @dataclass(frozen=True)
@@ -125,7 +139,7 @@ def compute_signals(cursor: duckdb.DuckDBPyConnection, sample_id: int, config: C
         cursor.execute("DROP TABLE IF EXISTS signal_events")
         cursor.execute(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            [_META_KEY.format(sample_id), thresholds_fingerprint(config)],
+            [_META_KEY.format(sample_id), signals_fingerprint(cursor, config)],
         )
         row = cursor.execute("SELECT count(*) FROM signals WHERE sample_id = ?", [sample_id]).fetchone()
     assert row is not None
@@ -133,25 +147,34 @@ def compute_signals(cursor: duckdb.DuckDBPyConnection, sample_id: int, config: C
 
 
 def refresh_signals(cursor: duckdb.DuckDBPyConnection, sample_id: int, config: Config) -> bool:
-    """Recompute the sample's signals when the thresholds or taxonomy changed since the last run.
+    """Recompute the sample's signals unless nothing they depend on changed since the last run.
 
+    They depend on the thresholds, the taxonomy, the rules themselves and the imported files.
     Returns True when the signals were recomputed.
     """
     row = cursor.execute("SELECT value FROM meta WHERE key = ?", [_META_KEY.format(sample_id)]).fetchone()
-    if row is not None and row[0] == thresholds_fingerprint(config):
+    if row is not None and row[0] == signals_fingerprint(cursor, config):
         return False
     compute_signals(cursor, sample_id, config)
     return True
 
 
-def thresholds_fingerprint(config: Config) -> str:
-    """Return a digest of everything that changes what the rules find: thresholds and reason ids."""
+def signals_fingerprint(cursor: duckdb.DuckDBPyConnection, config: Config) -> str:
+    """Return a digest of everything that changes what the rules find.
+
+    That is the thresholds, the reason ids, the rules with their patterns and SQL, and the newest
+    import (a later import can add events to sampled sessions).
+    """
+    newest_import = cursor.execute("SELECT max(import_id) FROM imports").fetchone()
     settings = {
         "signals": asdict(config.signals),
         "reasons": sorted(reason.id for reason in config.reasons),
         "rules": [asdict(rule) for rule in RULES],
+        "patterns": _PATTERNS,
+        "sql": [load_sql(name) for name in _SQL_FILES],
+        "newest_import": newest_import[0] if newest_import else None,
     }
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def session_signals(cursor: duckdb.DuckDBPyConnection, sample_id: int, session_id: str) -> list[Signal]:

@@ -650,6 +650,16 @@ def test_refresh_only_after_change(cursor) -> None:
     assert session_signals(cursor, 1, "s1") == []
 
 
+def test_refresh_after_new_import(cursor) -> None:
+    add_session(cursor, "s1", [{"at": 0, "event": "page_view", "url": "/pay", "duration_ms": 4000}])
+    assert refresh_signals(cursor, 1, Config()) is True
+
+    cursor.execute("INSERT INTO imports VALUES (2, 'more.csv', 'abc', 'csv', 1, 1, 0, 0, NULL, now())")
+
+    assert refresh_signals(cursor, 1, Config()) is True
+    assert refresh_signals(cursor, 1, Config()) is False
+
+
 def test_suggestion_follows_priority(cursor) -> None:
     add_session(
         cursor,
