@@ -3,9 +3,11 @@
 Prints how long the signals and the grouping take for the default 500-session sample, how often the
 suggestion equals the generator's true cause (per cause), and how many sessions the groups cover.
 
-    python3 bench/signals_bench.py [--size 500] [--runs 5] [--all]
+    python3 bench/signals_bench.py [--size 500] [--runs 5] [--all] [--data FOLDER]
 
-`--all` measures suggestion agreement on every exited session rather than on the sample.
+`--all` also measures suggestion agreement on every exited session. `--data` reads
+checkout_events.csv.gz, stripdown.toml and true_causes.csv from another folder, such as one
+generated with `python3 -m sample_data.generate -o FOLDER/checkout_events.csv.gz`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -34,9 +37,9 @@ from queries.similar import Group, build_index, sample_signatures  # noqa: E402
 from queries.workspace import Workspace  # noqa: E402
 
 SAMPLE_DATA = ROOT / "sample_data"
-EXPORT = SAMPLE_DATA / "checkout_events.csv.gz"
-CONFIG = SAMPLE_DATA / "stripdown.toml"
-TRUE_CAUSES = SAMPLE_DATA / "true_causes.csv"
+EXPORT_NAME = "checkout_events.csv.gz"
+CONFIG_NAME = "stripdown.toml"
+TRUE_CAUSES_NAME = "true_causes.csv"
 
 # NOTE: used only while queries.importing has no import_exports; it maps the bundled export's
 # columns by hand, the way the importer's automatic mapping is expected to.
@@ -53,17 +56,36 @@ ORDER BY session_id, "timestamp"
 """
 
 
-def load_export(workspace: Workspace, config: Config) -> None:
-    """Load the bundled export and derive its sessions."""
+@dataclass(frozen=True)
+class Data:
+    """The export, its config and the generator's true causes."""
+
+    folder: Path
+
+    @property
+    def export(self) -> Path:
+        return self.folder / EXPORT_NAME
+
+    @property
+    def config(self) -> Path:
+        return self.folder / CONFIG_NAME
+
+    @property
+    def causes(self) -> Path:
+        return self.folder / TRUE_CAUSES_NAME
+
+
+def load_export(workspace: Workspace, config: Config, data: Data) -> None:
+    """Load the export and derive its sessions."""
     try:
         from queries.importing import ImportOptions, import_exports
     except ImportError:
         with workspace.transaction() as cursor:
             workspace.save_config(config, cursor)
-            cursor.execute(_LOAD_EVENTS, [str(EXPORT), str(EXPORT)])
+            cursor.execute(_LOAD_EVENTS, [str(data.export), str(data.export)])
             derive_sessions(cursor, config)
         return
-    import_exports(workspace, [EXPORT], ImportOptions(config=config))
+    import_exports(workspace, [data.export], ImportOptions(config=config))
 
 
 def timed(action: Callable[[], object], runs: int) -> tuple[float, float, object]:
@@ -83,14 +105,16 @@ def timed(action: Callable[[], object], runs: int) -> tuple[float, float, object
     return statistics.median(wall), statistics.median(cpu), result
 
 
-def agreement(cursor: duckdb.DuckDBPyConnection, sample_id: int) -> list[tuple[str, int, int, int]]:
+def agreement(
+    cursor: duckdb.DuckDBPyConnection, sample_id: int, causes_file: Path
+) -> list[tuple[str, int, int, int]]:
     """Return (cause, sessions, with a suggestion, suggestion equal to the cause) per true cause."""
     suggested = suggestions(cursor, sample_id)
     causes = dict(
         cursor.execute(
             "SELECT session_id, cause FROM read_csv(?, header = true) "
             "WHERE session_id IN (SELECT session_id FROM samples WHERE sample_id = ?)",
-            [str(TRUE_CAUSES), sample_id],
+            [str(causes_file), sample_id],
         ).fetchall()
     )
     table: dict[str, list[int]] = {}
@@ -102,11 +126,11 @@ def agreement(cursor: duckdb.DuckDBPyConnection, sample_id: int) -> list[tuple[s
     return sorted((cause, *counts) for cause, counts in table.items())  # type: ignore[misc]
 
 
-def group_purity(cursor: duckdb.DuckDBPyConnection, groups: list[Group]) -> float:
+def group_purity(cursor: duckdb.DuckDBPyConnection, groups: list[Group], causes_file: Path) -> float:
     """Return the share of grouped sessions whose true cause is their group's most common cause."""
     causes = dict(
         cursor.execute(
-            "SELECT session_id, cause FROM read_csv(?, header = true)", [str(TRUE_CAUSES)]
+            "SELECT session_id, cause FROM read_csv(?, header = true)", [str(causes_file)]
         ).fetchall()
     )
     agreeing = 0
@@ -135,6 +159,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=500, help="sample size (default 500)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (default 5)")
     parser.add_argument("--all", action="store_true", help="also measure agreement on every exited session")
+    parser.add_argument(
+        "--data", type=Path, default=SAMPLE_DATA, help="folder with the export, config and true causes"
+    )
     args = parser.parse_args()
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -142,9 +169,10 @@ def main() -> int:
         f"{platform.machine()}, {os.cpu_count()} cores, load average {load}, "
         f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
     )
-    config = load_config(CONFIG)
+    data = Data(args.data)
+    config = load_config(data.config)
     with tempfile.TemporaryDirectory() as folder, Workspace.open(Path(folder) / "bench.duckdb") as workspace:
-        load_export(workspace, config)
+        load_export(workspace, config, data)
         sample = draw_sample(workspace, SampleRule(size=args.size), config)
         cursor = workspace.cursor()
         print(f"sample {sample.sample_id}: {sample.size} of {sample.drawn_from} exited sessions")
@@ -177,15 +205,15 @@ def main() -> int:
             f"cover {covered} of {len(signatures)} sessions ({covered / len(signatures):.0%}); "  # type: ignore[arg-type]
             f"the largest has {largest}"
         )
-        purity = group_purity(cursor, groups)  # type: ignore[arg-type]
+        purity = group_purity(cursor, groups, data.causes)  # type: ignore[arg-type]
         print(f"grouped sessions sharing their group's most common true cause: {purity:.0%}\n")
-        print_agreement(agreement(cursor, sample.sample_id))
+        print_agreement(agreement(cursor, sample.sample_id, data.causes))
 
         if args.all:
             everyone = draw_sample(workspace, SampleRule(size=sample.drawn_from), config)
             compute_signals(cursor, everyone.sample_id, config)
             print(f"\nevery exited session ({everyone.size}):")
-            print_agreement(agreement(cursor, everyone.sample_id))
+            print_agreement(agreement(cursor, everyone.sample_id, data.causes))
     return 0
 
 

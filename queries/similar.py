@@ -322,6 +322,7 @@ def _score_matrix(signatures: list[Signature]) -> NDArray[np.float32]:
         total += WEIGHTS[name] * process.cdist(texts, texts, scorer=fuzz.ratio, dtype=np.float32)
     # Signal names are categories, so two either match or do not: "rage_click" and "quick_back"
     # share letters but not meaning.
-    signals = np.array([signature.signal for signature in signatures], dtype=object)
+    codes: dict[str, int] = {}
+    signals = np.array([codes.setdefault(signature.signal, len(codes)) for signature in signatures])
     total += WEIGHTS["signal"] * 100.0 * (signals[:, np.newaxis] == signals[np.newaxis, :])
     return total
