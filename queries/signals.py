@@ -179,55 +179,29 @@ def signals_fingerprint(cursor: duckdb.DuckDBPyConnection, config: Config) -> st
 
 def session_signals(cursor: duckdb.DuckDBPyConnection, sample_id: int, session_id: str) -> list[Signal]:
     """Return one session's signals, strongest first."""
-    rows = cursor.execute(
-        """
-        SELECT session_id, signal, reason, priority, event_ids, description
-        FROM signals
-        WHERE sample_id = ? AND session_id = ?
-        ORDER BY priority, signal
-        """,
-        [sample_id, session_id],
-    ).fetchall()
+    parameters = {"sample_id": sample_id, "session_id": session_id}
+    rows = cursor.execute(load_sql("signals_of_session.sql"), parameters).fetchall()
     return [_signal(row) for row in rows]
 
 
 def suggestion(cursor: duckdb.DuckDBPyConnection, sample_id: int, session_id: str) -> str | None:
     """Return the reason of the session's strongest signal that has one, or None without signals."""
-    row = cursor.execute(
-        """
-        SELECT reason FROM signals
-        WHERE sample_id = ? AND session_id = ? AND reason IS NOT NULL
-        ORDER BY priority, signal
-        LIMIT 1
-        """,
-        [sample_id, session_id],
-    ).fetchone()
-    return None if row is None else str(row[0])
+    parameters = {"sample_id": sample_id, "session_id": session_id}
+    row = cursor.execute(load_sql("signals_strongest.sql"), parameters).fetchone()
+    return None if row is None else str(row[2])
 
 
 def suggestions(cursor: duckdb.DuckDBPyConnection, sample_id: int) -> dict[str, str]:
     """Return the suggested reason of every session of the sample that has one."""
-    rows = cursor.execute(
-        """
-        SELECT session_id, reason FROM signals
-        WHERE sample_id = ? AND reason IS NOT NULL
-        QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY priority, signal) = 1
-        """,
-        [sample_id],
-    ).fetchall()
-    return {session_id: reason for session_id, reason in rows}
+    return {
+        session_id: str(signal.reason) for session_id, signal in strongest_signals(cursor, sample_id).items()
+    }
 
 
 def strongest_signals(cursor: duckdb.DuckDBPyConnection, sample_id: int) -> dict[str, Signal]:
     """Return each session's strongest signal with a reason: its suggestion and the evidence for it."""
-    rows = cursor.execute(
-        """
-        SELECT session_id, signal, reason, priority, event_ids, description FROM signals
-        WHERE sample_id = ? AND reason IS NOT NULL
-        QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY priority, signal) = 1
-        """,
-        [sample_id],
-    ).fetchall()
+    parameters = {"sample_id": sample_id, "session_id": None}
+    rows = cursor.execute(load_sql("signals_strongest.sql"), parameters).fetchall()
     return {row[0]: _signal(row) for row in rows}
 
 
