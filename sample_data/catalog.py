@@ -87,13 +87,15 @@ UNKNOWN_CRAWLERS = (
     "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)",
     "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
 )
+# The shop's own checkout monitor, which runs a test purchase with a test card.
+TEST_USER = "qa-checkout-monitor"
 TEST_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "HeadlessChrome/124.0.6367.60 Safari/537.36"
 )
 
-# Message lists. A scene step names a list; the steps of one scene share the pick, so a repeated
-# form submit repeats its validation message and a status pick stays aligned with its message.
+# Message lists, named by scene steps. The steps of one scene share one random pick. So a repeated
+# form submit repeats its validation message, and a status list stays aligned with its messages.
 MESSAGES: dict[str, tuple[str, ...]] = {
     "js_error": (
         "TypeError: Cannot read properties of undefined (reading 'token')",
@@ -139,7 +141,7 @@ MESSAGES: dict[str, tuple[str, ...]] = {
 }
 SERVER_STATUSES = (500, 502, 503, 504)
 
-# What each funnel stage looks like to a scene that happens on it.
+# The page, controls, endpoint and messages of each funnel stage, for the scenes set on that stage.
 STAGE_CONTEXT: dict[str, dict[str, tuple[str, ...]]] = {
     "product": {
         "page": ("@product",),

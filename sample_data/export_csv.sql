@@ -5,4 +5,4 @@ SELECT
     event_name, page_url, element, http_status, error_message, load_time_ms,
     channel, utm_source, device_type, user_agent, country, exit_reason
 FROM expanded
-ORDER BY local_time, event_id;
+ORDER BY local_time, session_no, event_key;

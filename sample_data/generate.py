@@ -21,7 +21,7 @@ import duckdb
 
 from queries.sql import load_sql
 from sample_data import catalog
-from sample_data.plans import draw_plans, plan_table
+from sample_data.plans import WEEK_START_MS, Layout, lay_out, plan_table
 from sample_data.scenes import step_table
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ EXPORT_COLUMNS = (
 
 @dataclass(frozen=True)
 class Generated:
-    """What one run wrote, for the summary line."""
+    """The files and counts of one generator run."""
 
     export: Path
     truth: Path
@@ -87,33 +87,52 @@ def generate(
     started = time.perf_counter()
     if sessions is None and events is None:
         sessions = DEFAULT_SESSIONS
-    plans = plan_table(draw_plans(seed, sessions=sessions, events=events), seed)
-    log.info("planned %d sessions in %.1f s", plans.num_rows, time.perf_counter() - started)
+    layout = lay_out(seed, sessions=sessions, events=events)
+    log.info("planned %d sessions in %.1f s", len(layout.pool), time.perf_counter() - started)
     connection = duckdb.connect()
     try:
-        connection.register("plans", plans)
+        connection.register("plans", plan_table(layout.pool))
         connection.register("steps", step_table())
+        _set_variables(connection, seed, layout)
         connection.execute(load_sql("expand.sql", "sample_data"))
         _write_export(connection, export, file_format)
         _write_truth(connection, truth)
-        exited = connection.execute("SELECT count(*) FROM plans WHERE outcome = 'exited'").fetchone()
-        total = connection.execute("SELECT sum(events) FROM plans").fetchone()
+        exited = connection.execute(
+            "SELECT count(*) FROM planned_sessions WHERE outcome = 'exited'"
+        ).fetchone()
+        total = connection.execute("SELECT sum(events) FROM planned_sessions").fetchone()
     finally:
         connection.close()
     return Generated(
         export=export,
         truth=truth,
-        sessions=plans.num_rows,
+        sessions=layout.sessions,
         exited=int(exited[0]) if exited else 0,
         events=int(total[0]) if total else 0,
         seconds=time.perf_counter() - started,
     )
 
 
+def _set_variables(connection: duckdb.DuckDBPyConnection, seed: int, layout: Layout) -> None:
+    """Bind the values the SQL files read with getvariable()."""
+    values: dict[str, object] = {
+        "seed": seed,
+        "pool_size": len(layout.pool),
+        "copies": layout.copies,
+        "last_copy": layout.last_copy,
+        "week_start_ms": WEEK_START_MS,
+        "products": list(catalog.PRODUCTS),
+        "test_user": catalog.TEST_USER,
+        "utc_offset": catalog.UTC_OFFSET,
+        "offset_minutes": _offset_minutes(catalog.UTC_OFFSET),
+    }
+    for name, value in values.items():
+        # A variable name cannot be a parameter; these names are the fixed keys above.
+        connection.execute(f"SET VARIABLE {name} = ?", [value])
+
+
 def _write_export(connection: duckdb.DuckDBPyConnection, export: Path, file_format: str) -> None:
     export.parent.mkdir(parents=True, exist_ok=True)
-    connection.execute("SET VARIABLE utc_offset = ?", [catalog.UTC_OFFSET])
-    connection.execute("SET VARIABLE offset_minutes = ?", [_offset_minutes(catalog.UTC_OFFSET)])
     if file_format == "parquet":
         relation = connection.sql(load_sql("export_parquet.sql", "sample_data"))
         relation.write_parquet(str(export), compression="zstd")
@@ -193,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             export, truth, sessions=args.sessions, events=args.events, seed=args.seed, file_format=args.format
         )
     except (OSError, duckdb.IOException) as error:
-        print(f"cannot write {export}: {error}", file=sys.stderr)
+        print(f"failed to write {export}: {error}; check that the folder is writable", file=sys.stderr)
         return 1
     print(
         f"wrote {result.events:,} events of {result.sessions:,} sessions ({result.exited:,} exited) "

@@ -1,4 +1,4 @@
-"""Plan each session of the sample export: who visits, what really happens, what the dashboard says.
+"""Plan each session of the sample export: the visitor, what really happens, and the dashboard label.
 
 A plan is one row per session. Its `items` list names the scenes (see `sample_data.scenes`) that the
 SQL expansion turns into events, and `cause` is the true exit reason of an exited session. Every
@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +17,7 @@ from datetime import datetime
 import pyarrow as pa
 
 from sample_data import catalog
-from sample_data.scenes import scene_length
+from sample_data.scenes import SCENES
 
 FUNNEL = ("product", "cart", "shipping", "payment")
 
@@ -50,12 +49,11 @@ BOUNCE_LABEL = "Bounced"
 
 PLAN_SCHEMA = pa.schema(
     [
-        ("session_no", pa.int64()),
-        ("session_id", pa.string()),
-        ("event_prefix", pa.string()),
-        ("rng", pa.int64()),
-        ("user_id", pa.string()),
+        ("story_no", pa.int64()),
+        ("visit_no", pa.int64()),
+        ("visit_start_ms", pa.int64()),
         ("start_ms", pa.int64()),
+        ("user_no", pa.int64()),
         ("channel", pa.string()),
         ("utm_source", pa.string()),
         ("device", pa.string()),
@@ -63,9 +61,8 @@ PLAN_SCHEMA = pa.schema(
         ("user_agent", pa.string()),
         ("country", pa.string()),
         ("landing_url", pa.string()),
-        ("product_a", pa.string()),
-        ("product_b", pa.string()),
-        ("order_url", pa.string()),
+        ("product_a", pa.int32()),
+        ("product_b", pa.int32()),
         ("label", pa.string()),
         ("outcome", pa.string()),
         ("cause", pa.string()),
@@ -74,8 +71,17 @@ PLAN_SCHEMA = pa.schema(
     ]
 )
 
+# Python plans at most this many sessions. A larger export replays them as copies, each copy with
+# its own ids, users, products, days and random draws (see expand.sql).
+POOL_SESSIONS = 20_000
+
+# A landing on the product page; the SQL expansion puts in the session's product.
+PRODUCT_LANDING = "/products/{product}"
+# The user number of the shop's automated checkout monitor.
+TEST_USER_NO = -1
+
 LOAD_FACTORS = {"desktop": 1.0, "tablet": 1.1, "mobile": 1.2}
-# Event keys in the SQL expansion leave 6 bits for the step, so a session holds at most this many items.
+# Event keys in the SQL expansion leave 6 bits for the step, so a session contains at most this many items.
 MAX_ITEMS = 60
 
 
@@ -90,6 +96,15 @@ class _Picker:
         return self.values[bisect.bisect_right(self.totals, rng.random() * self.totals[-1])]
 
 
+def _choice(rng: random.Random, values: Sequence[str]) -> str:
+    """Pick uniformly; cheaper than `random.choice`, which matters at half a million sessions."""
+    return values[int(rng.random() * len(values))]
+
+
+def _below(rng: random.Random, stop: int) -> int:
+    return int(rng.random() * stop)
+
+
 def _picker(weights: dict[str, float]) -> _Picker:
     return _Picker(list(weights.items()))
 
@@ -102,15 +117,13 @@ _DEVICE = _Picker(catalog.DEVICE_WEIGHTS)
 _COUNTRY = _Picker(catalog.COUNTRIES)
 _DAY = _Picker(list(enumerate(catalog.DAY_WEIGHTS)))
 _HOUR = _Picker(list(enumerate(catalog.HOUR_WEIGHTS)))
-_WEEK_START_MS = int(datetime.fromisoformat(catalog.WEEK_START + "+00:00").timestamp() * 1000)
+WEEK_START_MS = int(datetime.fromisoformat(catalog.WEEK_START + "+00:00").timestamp() * 1000)
 
 
 @dataclass
 class Plan:
     """One session as the generator intends it, before its events exist."""
 
-    session_no: int
-    rng: int
     start_ms: int
     channel: str
     utm_source: str
@@ -118,14 +131,15 @@ class Plan:
     user_agent: str
     country: str
     landing_url: str
-    product_a: str
-    product_b: str
-    user_id: str | None = None
+    product_a: int
+    product_b: int
+    user_no: int | None = None
     outcome: str = "exited"
     cause: str | None = None
     label: str | None = None
-    order_url: str | None = None
     items: list[str] = field(default_factory=list)
+    visit_no: int = 0
+    visit_start_ms: int = 0
 
 
 class Planner:
@@ -133,8 +147,7 @@ class Planner:
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.users: list[str] = []
-        self.session_no = 0
+        self.users = 0
 
     def visits(self) -> Iterator[list[Plan]]:
         """Yield the sessions of one visitor after another: two when the visitor converts elsewhere."""
@@ -156,59 +169,57 @@ class Planner:
 
     def _visitor(self) -> Plan:
         rng = self.rng
-        self.session_no += 1
         channel, _, sources, landings = _CHANNEL(rng)  # type: ignore[misc]
         device = str(_DEVICE(rng))
-        product_a, product_b = rng.sample(catalog.PRODUCTS, 2)
-        landing = rng.choice(landings)
+        product_a = _below(rng, len(catalog.PRODUCTS))
+        product_b = (product_a + 1 + _below(rng, len(catalog.PRODUCTS) - 1)) % len(catalog.PRODUCTS)
+        landing = _choice(rng, landings)
         if landing == "product":
-            landing = f"/products/{product_a}"
+            landing = PRODUCT_LANDING
             if channel == "paid search":
                 landing += f"?gclid=Cj0KCQjw{rng.getrandbits(48):012x}"
         else:
             landing = landing.format(
-                collection=rng.choice(catalog.COLLECTIONS), post=rng.choice(catalog.BLOG_POSTS)
+                collection=_choice(rng, catalog.COLLECTIONS), post=_choice(rng, catalog.BLOG_POSTS)
             )
         return Plan(
-            session_no=self.session_no,
-            rng=rng.getrandbits(32),
             start_ms=self._start_ms(),
             channel=channel,
-            utm_source=rng.choice(sources),
+            utm_source=_choice(rng, sources),
             device=device,
-            user_agent=rng.choice(catalog.USER_AGENTS[device]),
+            user_agent=_choice(rng, catalog.USER_AGENTS[device]),
             country=str(_COUNTRY(rng)),
             landing_url=landing,
             product_a=product_a,
             product_b=product_b,
-            user_id=self._user(0.35),
+            user_no=self._user(0.35),
         )
 
     def _start_ms(self) -> int:
         rng = self.rng
         day, hour = int(_DAY(rng)), int(_HOUR(rng))  # type: ignore[call-overload]
-        return _WEEK_START_MS + ((day * 24 + hour) * 3600 + rng.randrange(3600)) * 1000 + rng.randrange(1000)
+        return WEEK_START_MS + ((day * 24 + hour) * 3600 + _below(rng, 3600)) * 1000 + _below(rng, 1000)
 
-    def _user(self, logged_in: float) -> str | None:
+    def _user(self, logged_in: float) -> int | None:
+        """Return a user number, often one seen before, or None for an anonymous visitor."""
         rng = self.rng
         if rng.random() >= logged_in:
             return None
         if self.users and rng.random() < 0.3:
-            return rng.choice(self.users)
-        user = f"u_{rng.getrandbits(40):010x}"
-        self.users.append(user)
-        return user
+            return _below(rng, self.users)
+        self.users += 1
+        return self.users - 1
 
     # Outcomes.
 
     def _bounce(self, plan: Plan) -> None:
         plan.outcome = "bounced"
         plan.label = BOUNCE_LABEL
-        if plan.landing_url.startswith("/products/"):
+        if plan.landing_url.startswith(PRODUCT_LANDING):
             plan.landing_url = "/"
         browse = ("browse_home", "browse_collection", "browse_search", "browse_blog")
         plan.items = ["site:landing"] + [
-            f"site:{self.rng.choice(browse)}" for _ in range(self.rng.randrange(3))
+            f"site:{_choice(self.rng, browse)}" for _ in range(_below(self.rng, 3))
         ]
         if self.rng.random() < 0.08:
             self._crawl(plan, entered=False)
@@ -216,14 +227,14 @@ class Planner:
     def _convert(self, plan: Plan) -> None:
         rng = self.rng
         plan.outcome = "converted"
-        plan.user_id = plan.user_id or self._user(0.6)
-        plan.order_url = f"/order/confirmation?id=SO-25-{rng.randrange(10**6):06d}"
+        if plan.user_no is None:
+            plan.user_no = self._user(0.6)
         hiccups: dict[str, list[str]] = {}
         roll = rng.random()
         if roll < 0.05:
             hiccups["shipping"] = ["form_retry", "dwell"]
         elif roll < 0.08:
-            hiccups[rng.choice(FUNNEL)] = ["slow_page"]
+            hiccups[_choice(rng, FUNNEL)] = ["slow_page"]
         elif roll < 0.11:
             hiccups["payment"] = ["server_error", "retry_click"]
         plan.items = self._journey(plan, "payment", hiccups)
@@ -258,11 +269,11 @@ class Planner:
         """Return the items from landing up to `last_stage`, with each stage's trouble after its view."""
         rng = self.rng
         items = ["site:landing"]
-        if plan.landing_url.startswith("/products/"):
+        if plan.landing_url.startswith(PRODUCT_LANDING):
             items.append("product:product_dwell")
         else:
             browse = ("browse_home", "browse_collection", "browse_search")
-            items += [f"site:{rng.choice(browse)}" for _ in range(rng.randrange(2))]
+            items += [f"site:{_choice(rng, browse)}" for _ in range(_below(rng, 2))]
             if rng.random() < 0.3:
                 items.append("product:product_b_view")
             items.append("product:product_view")
@@ -277,11 +288,11 @@ class Planner:
         plan.device = "desktop"
         plan.channel = "direct"
         plan.utm_source = ""
-        plan.user_id = None
-        plan.user_agent = rng.choice(catalog.KNOWN_CRAWLERS + catalog.UNKNOWN_CRAWLERS)
-        plan.landing_url = rng.choice(catalog.BOT_PAGES)
-        crawl = ["bot_product" if entered else "bot_page" for _ in range(rng.randrange(3, 13))]
-        crawl += ["bot_page" for _ in range(rng.randrange(3))]
+        plan.user_no = None
+        plan.user_agent = _choice(rng, catalog.KNOWN_CRAWLERS + catalog.UNKNOWN_CRAWLERS)
+        plan.landing_url = _choice(rng, catalog.BOT_PAGES)
+        crawl = ["bot_product" if entered else "bot_page" for _ in range(3 + _below(rng, 10))]
+        crawl += ["bot_page" for _ in range(_below(rng, 3))]
         # Dead pages include old product URLs, which would put a crawler into the funnel.
         if entered and rng.random() < 0.3:
             crawl.append("bot_dead")
@@ -296,9 +307,9 @@ class Planner:
         plan.device = "desktop"
         plan.channel = "direct"
         plan.utm_source = ""
-        plan.user_id = "qa-checkout-monitor"
+        plan.user_no = TEST_USER_NO
         plan.user_agent = catalog.TEST_AGENT
-        plan.landing_url = f"/products/{plan.product_a}"
+        plan.landing_url = PRODUCT_LANDING
         plan.items = [
             "site:landing",
             "product:product_advance",
@@ -313,32 +324,36 @@ class Planner:
     def _converted_elsewhere(self, plan: Plan) -> Plan:
         """Return a later session of the same visitor, on another device, that buys."""
         rng = self.rng
-        plan.user_id = plan.user_id or self._user(1.0)
+        if plan.user_no is None:
+            plan.user_no = self._user(1.0)
         partner = self._visitor()
-        partner.user_id = plan.user_id
+        partner.user_no = plan.user_no
         partner.product_a = plan.product_a
-        partner.landing_url = f"/products/{plan.product_a}"
-        partner.start_ms = plan.start_ms + rng.randrange(2 * 3600, 30 * 3600) * 1000
+        partner.landing_url = PRODUCT_LANDING
+        partner.start_ms = plan.start_ms + (2 * 3600 + _below(rng, 28 * 3600)) * 1000
         if partner.device == plan.device:
             partner.device = "desktop" if plan.device != "desktop" else "mobile"
-            partner.user_agent = rng.choice(catalog.USER_AGENTS[partner.device])
+            partner.user_agent = _choice(rng, catalog.USER_AGENTS[partner.device])
         partner.outcome = "converted"
-        partner.order_url = f"/order/confirmation?id=SO-25-{rng.randrange(10**6):06d}"
-        partner.items = [*self._journey(partner, "payment", {}), "payment:payment_advance", "payment:confirmation"]
+        partner.items = [
+            *self._journey(partner, "payment", {}),
+            "payment:payment_advance",
+            "payment:confirmation",
+        ]
         return partner
 
     def _add_noise(self, plan: Plan) -> None:
         """Give a few sessions a harmless script error, as real pages with third-party tags have."""
         rng = self.rng
         if rng.random() < 0.06 and len(plan.items) > 2:
-            position = rng.randrange(2, len(plan.items))
+            position = 2 + _below(rng, len(plan.items) - 2)
             stage = plan.items[position - 1].split(":", 1)[0]
             if stage != "site":
                 plan.items.insert(position, f"{stage}:benign_error")
 
 
 def _repeat(scene: str, low: int, high: int, rng: random.Random) -> list[str]:
-    return [scene] * rng.randint(low, high)
+    return [scene] * (low + _below(rng, high - low + 1))
 
 
 def _broken_code(rng: random.Random, stage: str, plan: Plan) -> list[str]:
@@ -380,7 +395,7 @@ def _confusing_copy(rng: random.Random, stage: str, plan: Plan) -> list[str]:
 def _hidden_control(rng: random.Random, stage: str, plan: Plan) -> list[str]:
     if rng.random() < 0.8:
         plan.device = "mobile"
-        plan.user_agent = rng.choice(catalog.USER_AGENTS["mobile"])
+        plan.user_agent = _choice(rng, catalog.USER_AGENTS["mobile"])
     if rng.random() < 0.6:
         return ["dwell", *_repeat("rage_hidden", 3, 6, rng)]
     return [*_repeat("scroll_hunt", 3, 5, rng), *_repeat("tap_hidden", 1, 2, rng)]
@@ -399,7 +414,7 @@ def _price(rng: random.Random, stage: str, plan: Plan) -> list[str]:
     if stage == "product":
         return ["compare_product", "dwell"]
     if stage == "cart":
-        return rng.choice((["coupon_fail", "remove_item"], ["remove_item"], ["coupon_fail", "dwell"]))
+        return [["coupon_fail", "remove_item"], ["remove_item"], ["coupon_fail", "dwell"]][_below(rng, 3)]
     if stage == "shipping":
         return ["shipping_costs", "dwell"] if rng.random() < 0.7 else ["shipping_costs"]
     return ["coupon_fail"] if rng.random() < 0.6 else ["dwell"]
@@ -434,7 +449,7 @@ TROUBLE = {
 def analytics_label(rng: random.Random, stage: str, items: Sequence[str]) -> str:
     """Return the exit label a typical analytics dashboard would put on this session.
 
-    The dashboard only sees page-level facts (server errors, 404 pages, page load times, long
+    The dashboard only receives page-level facts (server errors, 404 pages, page load times, long
     pauses) and guesses "Price shock" for many late exits, so its labels are often wrong.
     """
     scenes = {item.split(":", 1)[1] for item in items}
@@ -455,57 +470,35 @@ def analytics_label(rng: random.Random, stage: str, items: Sequence[str]) -> str
     return STAGE_LABELS[stage] if rng.random() < 0.6 else "Unknown"
 
 
+_ITEM_EVENTS: dict[str, int] = {}
+
+
 def event_count(items: Sequence[str]) -> int:
     """Return the number of events a plan's items expand to."""
-    return sum(scene_length(item.split(":", 1)[1]) for item in items)
+    total = 0
+    for item in items:
+        count = _ITEM_EVENTS.get(item)
+        if count is None:
+            count = _ITEM_EVENTS[item] = len(SCENES[item.split(":", 1)[1]])
+        total += count
+    return total
 
 
-def plan_table(plans: Sequence[Plan], seed: int) -> pa.Table:
-    """Turn plans into the Arrow table the SQL expansion reads, with unique ids drawn from `seed`."""
-    ids = random.Random(f"ids-{seed}")
-    prefixes: set[str] = set()
-    columns: dict[str, list[object]] = {name: [] for name in PLAN_SCHEMA.names}
-    for plan in plans:
-        if len(plan.items) > MAX_ITEMS:
-            raise ValueError(
-                f"session {plan.session_no} has {len(plan.items)} items; at most {MAX_ITEMS} fit"
-            )
-        prefix = _unique_prefix(ids, prefixes)
-        row = {
-            "session_no": plan.session_no,
-            "session_id": str(uuid.UUID(int=ids.getrandbits(128), version=4)),
-            "event_prefix": prefix,
-            "rng": plan.rng,
-            "user_id": plan.user_id,
-            "start_ms": plan.start_ms,
-            "channel": plan.channel,
-            "utm_source": plan.utm_source or None,
-            "device": plan.device,
-            "load_factor": LOAD_FACTORS[plan.device],
-            "user_agent": plan.user_agent,
-            "country": plan.country,
-            "landing_url": plan.landing_url,
-            "product_a": plan.product_a,
-            "product_b": plan.product_b,
-            "order_url": plan.order_url,
-            "label": plan.label,
-            "outcome": plan.outcome,
-            "cause": plan.cause,
-            "items": plan.items,
-            "events": event_count(plan.items),
-        }
-        for name, value in row.items():
-            columns[name].append(value)
-    return pa.Table.from_pydict(columns, schema=PLAN_SCHEMA)
+@dataclass(frozen=True)
+class Layout:
+    """The planned sessions, and how many times the SQL expansion replays them.
 
+    Every copy but the last replays the whole pool; the last replays its first `last_copy` sessions.
+    """
 
-def _unique_prefix(ids: random.Random, seen: set[str]) -> str:
-    while True:
-        bits = ids.getrandbits(60)
-        prefix = f"{bits >> 28:08x}-{(bits >> 12) & 0xFFFF:04x}-4{bits & 0xFFF:03x}"
-        if prefix not in seen:
-            seen.add(prefix)
-            return prefix
+    pool: list[Plan]
+    copies: int
+    last_copy: int
+
+    @property
+    def sessions(self) -> int:
+        """The number of sessions in the export."""
+        return (self.copies - 1) * len(self.pool) + self.last_copy
 
 
 def draw_plans(seed: int, sessions: int | None = None, events: int | None = None) -> list[Plan]:
@@ -515,11 +508,71 @@ def draw_plans(seed: int, sessions: int | None = None, events: int | None = None
     """
     plans: list[Plan] = []
     total = 0
-    for visit in Planner(seed).visits():
+    for visit_no, visit in enumerate(Planner(seed).visits()):
         if sessions is not None and len(plans) >= sessions:
             break
         if events is not None and total >= events:
             break
+        for plan in visit:
+            plan.visit_no = visit_no
+            plan.visit_start_ms = visit[0].start_ms
         plans.extend(visit)
         total += sum(event_count(plan.items) for plan in visit)
     return plans
+
+
+def lay_out(seed: int, sessions: int | None = None, events: int | None = None) -> Layout:
+    """Plan an export of `sessions` sessions, or of whole sessions holding at least `events` events."""
+    if events is None:
+        requested = sessions or 1
+        pool = draw_plans(seed, sessions=min(requested, POOL_SESSIONS))
+        copies, rest = divmod(requested, len(pool))
+        sizes = [1] * len(pool)
+        target = rest
+    else:
+        pool = draw_plans(seed, sessions=POOL_SESSIONS, events=events)
+        sizes = [event_count(plan.items) for plan in pool]
+        copies, rest = divmod(events, sum(sizes))
+        target = rest
+    if rest == 0:
+        return Layout(pool, copies, len(pool))
+    return Layout(pool, copies + 1, _visits_reaching(pool, sizes, target))
+
+
+def _visits_reaching(pool: Sequence[Plan], sizes: Sequence[int], target: int) -> int:
+    """Return how many leading sessions of `pool`, cut after a whole visit, reach `target` in size."""
+    total = 0
+    for index, (plan, size) in enumerate(zip(pool, sizes, strict=True)):
+        total += size
+        next_visit = pool[index + 1].visit_no if index + 1 < len(pool) else None
+        if total >= target and next_visit != plan.visit_no:
+            return index + 1
+    return len(pool)
+
+
+def plan_table(plans: Sequence[Plan]) -> pa.Table:
+    """Turn plans into the Arrow table the SQL expansion reads, numbering the stories from 0."""
+    columns: dict[str, list[object]] = {name: [] for name in PLAN_SCHEMA.names}
+    for story_no, plan in enumerate(plans):
+        if len(plan.items) > MAX_ITEMS:
+            raise ValueError(f"session {story_no} has {len(plan.items)} items; at most {MAX_ITEMS} fit")
+        columns["story_no"].append(story_no)
+        columns["visit_no"].append(plan.visit_no)
+        columns["visit_start_ms"].append(plan.visit_start_ms)
+        columns["start_ms"].append(plan.start_ms)
+        columns["user_no"].append(plan.user_no)
+        columns["channel"].append(plan.channel)
+        columns["utm_source"].append(plan.utm_source or None)
+        columns["device"].append(plan.device)
+        columns["load_factor"].append(LOAD_FACTORS[plan.device])
+        columns["user_agent"].append(plan.user_agent)
+        columns["country"].append(plan.country)
+        columns["landing_url"].append(plan.landing_url)
+        columns["product_a"].append(plan.product_a)
+        columns["product_b"].append(plan.product_b)
+        columns["label"].append(plan.label)
+        columns["outcome"].append(plan.outcome)
+        columns["cause"].append(plan.cause)
+        columns["items"].append(plan.items)
+        columns["events"].append(event_count(plan.items))
+    return pa.Table.from_pydict(columns, schema=PLAN_SCHEMA)

@@ -1,9 +1,10 @@
 """Scenes: the short runs of events that sessions of the sample export are assembled from.
 
 A session plan is a list of `stage:scene` items. Each scene is a fixed list of steps, and each step
-becomes one event. A step's text fields are choices: a plain value, or `@name`, which is resolved from
-the stage's context in `catalog.STAGE_CONTEXT` when the step table is built, or from the session's
-plan (`@landing`, `@product`, `@product_b`, `@order`) when the events are expanded in SQL.
+becomes one event. A step's text fields are lists of choices. A choice is a plain value or `@name`.
+Stage names such as `@page` or `@button` are resolved from `catalog.STAGE_CONTEXT` when the step
+table is built. Session names (`@landing`, `@product`, `@product_b`, `@order`) are resolved from
+the session's plan when SQL expands the events.
 
 Choices are picked with one random draw per session and scene, so the steps of a scene that offer
 the same list pick the same value, and a scene repeated for rage clicks or form retries hits the

@@ -1,5 +1,5 @@
 -- The true cause of every exited session, which the export itself never contains.
 SELECT session_id, cause
-FROM plans
+FROM planned_sessions
 WHERE outcome = 'exited'
 ORDER BY session_id;
