@@ -12,7 +12,7 @@ import pytest
 
 from queries import tags
 from queries.workspace import Workspace
-from tests.model_workspace import build_workspace, run_cli
+from tests.model_workspace import build_workspace, copy_workspace, run_cli
 
 COLUMNS = [
     "position",
@@ -101,9 +101,21 @@ EXPECTED = [
 
 
 @pytest.fixture(scope="module")
-def tagged_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sampled_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkout workspace with every exit in its sample and no tags."""
     path = build_workspace(tmp_path_factory.mktemp("checkout") / "review.duckdb")
     assert run_cli("sample", "-w", path).returncode == 0
+    return path
+
+
+@pytest.fixture
+def sampled(sampled_path: Path, tmp_path: Path) -> Path:
+    return copy_workspace(sampled_path, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def tagged_path(sampled_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = copy_workspace(sampled_path, tmp_path_factory.mktemp("tagged"))
     with Workspace.open(path, create=False) as workspace:
         cursor = workspace.cursor()
         tags.append(cursor, "s07", "ann", "tag", reason="too_slow", note="spinner", sample_id=1)
@@ -205,49 +217,41 @@ def test_one_auditor(tagged_path: Path, tmp_path: Path) -> None:
     assert row == ("broken_code", "ann")
 
 
-def test_clear_drops_reason_and_note(tmp_path: Path) -> None:
-    path = build_workspace(tmp_path / "review.duckdb")
-    assert run_cli("sample", "-w", path, "--last", "1").returncode == 0
-    assert run_cli("tag", "-w", path, "s07", "1", "--note", "first look", "--auditor", "ann").returncode == 0
-    assert run_cli("tag", "-w", path, "s07", "--clear", "--auditor", "ann").returncode == 0
+def _exported_row(output: Path, columns: str) -> tuple[object, ...] | None:
+    sql = f"SELECT {columns} FROM read_parquet(?) WHERE session_id = 's07'"
+    return duckdb.connect().execute(sql, [str(output)]).fetchone()
+
+
+def test_clear_drops_reason_and_note(sampled: Path, tmp_path: Path) -> None:
+    with Workspace.open(sampled, create=False) as workspace:
+        tags.append(
+            workspace.cursor(), "s07", "ann", "tag", reason="broken_code", note="first look", sample_id=1
+        )
+        tags.append(workspace.cursor(), "s07", "ann", "clear", sample_id=1)
     output = tmp_path / "tags.parquet"
-    _export(path, output)
-    row = (
-        duckdb.connect()
-        .execute("SELECT status, reason_id, note, auditor FROM read_parquet(?)", [str(output)])
-        .fetchone()
-    )
-    assert row == ("untagged", None, None, None)
+    _export(sampled, output)
+    assert _exported_row(output, "status, reason_id, note, auditor") == ("untagged", None, None, None)
 
 
-def test_note_edit_keeps_tag(tmp_path: Path) -> None:
-    path = build_workspace(tmp_path / "review.duckdb")
-    assert run_cli("sample", "-w", path, "--last", "1").returncode == 0
-    with Workspace.open(path, create=False) as workspace:
+def test_note_edit_keeps_tag(sampled: Path, tmp_path: Path) -> None:
+    with Workspace.open(sampled, create=False) as workspace:
         tags.append(workspace.cursor(), "s07", "ann", "tag", reason="too_slow", note="old", sample_id=1)
         tags.append(workspace.cursor(), "s07", "ann", "note", note="new", sample_id=1)
     output = tmp_path / "tags.parquet"
-    _export(path, output)
-    row = (
-        duckdb.connect()
-        .execute("SELECT status, reason_id, note FROM read_parquet(?)", [str(output)])
-        .fetchone()
-    )
-    assert row == ("tagged", "too_slow", "new")
+    _export(sampled, output)
+    assert _exported_row(output, "status, reason_id, note") == ("tagged", "too_slow", "new")
 
 
-def test_signal_suggestion_exported(tmp_path: Path) -> None:
-    path = build_workspace(tmp_path / "review.duckdb")
-    assert run_cli("sample", "-w", path, "--last", "1").returncode == 0
-    with Workspace.open(path, create=False) as workspace:
+def test_signal_suggestion_exported(sampled: Path, tmp_path: Path) -> None:
+    with Workspace.open(sampled, create=False) as workspace:
+        # A lower priority number is a stronger signal.
         workspace.cursor().executemany(
             "INSERT INTO signals VALUES (1, 's07', ?, ?, ?, [], 'test signal')",
             [["slow", "too_slow", 5], ["error", "broken_code", 2]],
         )
     output = tmp_path / "tags.parquet"
-    _export(path, output)
-    row = duckdb.connect().execute("SELECT suggested_reason FROM read_parquet(?)", [str(output)]).fetchone()
-    assert row == ("broken_code",)
+    _export(sampled, output)
+    assert _exported_row(output, "suggested_reason") == ("broken_code",)
 
 
 FORMULA_CASES = [
@@ -264,9 +268,8 @@ FORMULA_CASES = [
 ]
 
 
-def test_formula_cells_quoted(tmp_path: Path) -> None:
-    path = build_workspace(tmp_path / "review.duckdb")
-    assert run_cli("sample", "-w", path).returncode == 0
+def test_formula_cells_quoted(sampled: Path, tmp_path: Path) -> None:
+    path = sampled
     session_ids = ["s07", "s06", "s05", "s04", "s01"]
     # Session i carries case 2i in its note and case 2i + 1 as its auditor's name.
     with Workspace.open(path, create=False) as workspace:
@@ -300,7 +303,8 @@ def test_existing_file_replaced(tagged_path: Path, tmp_path: Path) -> None:
 
 
 def test_failed_export_keeps_file(tmp_path: Path) -> None:
-    path = build_workspace(tmp_path / "review.duckdb")
+    path = tmp_path / "review.duckdb"
+    Workspace.open(path).close()
     output = tmp_path / "tags.csv"
     output.write_text("keep me\n", encoding="utf-8")
     result = run_cli("export", "-w", path, "-o", output)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from app.commands.config_cmd import render_config
-from queries.config import Config, parse_config
+from queries.config import Config, load_config, parse_config
 from queries.errors import StripdownError
-from tests.model_workspace import CONFIG, build_workspace, run_cli
+from queries.workspace import Workspace
+from tests.model_workspace import CONFIG, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "stripdown.example.toml"
@@ -171,35 +172,40 @@ def test_rendered_config_round_trip(source: str) -> None:
     assert _settings(parse_config(render_config(config))) == _settings(config)
 
 
-def test_config_command_prints_defaults(workspace_path: Path) -> None:
-    build_workspace(workspace_path, config_path=None)
-    result = run_cli("config", "-w", workspace_path)
+def _stored_config_workspace(path: Path) -> Path:
+    with Workspace.open(path) as workspace:
+        workspace.save_config(load_config(CONFIG))
+    return path
+
+
+def test_config_command_prints_defaults(workspace: Workspace) -> None:
+    workspace.close()
+    result = run_cli("config", "-w", workspace.path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# No config is stored")
     assert _settings(parse_config(result.stdout)) == _settings(Config())
 
 
 def test_config_command_prints_stored(workspace_path: Path) -> None:
-    build_workspace(workspace_path)
-    result = run_cli("config", "-w", workspace_path)
+    result = run_cli("config", "-w", _stored_config_workspace(workspace_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout == CONFIG.read_text(encoding="utf-8")
 
 
 def test_config_command_rejects_invalid(workspace_path: Path, tmp_path: Path) -> None:
-    build_workspace(workspace_path)
+    _stored_config_workspace(workspace_path)
     bad = tmp_path / "bad.toml"
     bad.write_text('[funnel]\nstages = [{ name = "cart" }]\n')
     result = run_cli("config", "-w", workspace_path, bad)
     assert result.returncode == 1
-    assert "funnel.stages[0]" in result.stderr
+    assert f"stripdown: {bad}: funnel.stages[0]" in result.stderr
     assert "Traceback" not in result.stderr
-    kept = run_cli("config", "-w", workspace_path)
-    assert kept.stdout == CONFIG.read_text(encoding="utf-8")
+    with Workspace.open(workspace_path, create=False) as workspace:
+        assert workspace.config.text == CONFIG.read_text(encoding="utf-8")
 
 
 def test_config_command_missing_file(workspace_path: Path, tmp_path: Path) -> None:
-    build_workspace(workspace_path)
+    _stored_config_workspace(workspace_path)
     result = run_cli("config", "-w", workspace_path, tmp_path / "absent.toml")
     assert result.returncode == 1
     assert "absent.toml not found" in result.stderr

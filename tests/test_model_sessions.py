@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from queries.config import Stage, parse_config
+from queries.sample import SampleRule, draw_sample
 from queries.sessions import NO_FUNNEL_NOTE, derive_sessions, url_globs
 from queries.workspace import Workspace
-from tests.model_workspace import CONFIG, build_workspace, run_cli
+from tests.model_workspace import CONFIG, EXPORT, copy_workspace, run_cli
 
 COLUMNS = (
     "session_id, events, channel, device, landing_url, exit_url, last_event, furthest_stage, "
@@ -26,9 +27,28 @@ def _sessions(path: Path) -> dict[str, dict[str, object]]:
         return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
 
 
+def _import(folder: Path, *options: str | Path) -> tuple[Path, str]:
+    path = folder / "review.duckdb"
+    result = run_cli("import", EXPORT, "-w", path, *options)
+    assert result.returncode == 0, result.stderr
+    return path, result.stdout
+
+
 @pytest.fixture(scope="module")
-def checkout_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_workspace(tmp_path_factory.mktemp("checkout") / "review.duckdb")
+def checkout_import(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The checkout export imported with its funnel config, and the import's output."""
+    return _import(tmp_path_factory.mktemp("checkout"), "--config", CONFIG)
+
+
+@pytest.fixture(scope="module")
+def plain_import(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The checkout export imported without a config, and the import's output."""
+    return _import(tmp_path_factory.mktemp("plain"))
+
+
+@pytest.fixture(scope="module")
+def checkout_path(checkout_import: tuple[Path, str]) -> Path:
+    return checkout_import[0]
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +147,8 @@ def test_times_span_the_events(checkout_path: Path) -> None:
     assert row == (datetime(2024, 5, 2, 9, 0, tzinfo=UTC), datetime(2024, 5, 2, 9, 4, tzinfo=UTC))
 
 
-def test_no_funnel_counts_all_as_exits(workspace_path: Path) -> None:
-    build_workspace(workspace_path, config_path=None)
+def test_no_funnel_counts_all_as_exits(plain_import: tuple[Path, str], tmp_path: Path) -> None:
+    workspace_path = copy_workspace(plain_import[0], tmp_path)
     with Workspace.open(workspace_path, create=False) as workspace, workspace.transaction() as cursor:
         counts = derive_sessions(cursor, workspace.config)
     assert counts.sessions == 8
@@ -139,6 +159,15 @@ def test_no_funnel_counts_all_as_exits(workspace_path: Path) -> None:
     sessions = _sessions(workspace_path)
     assert sessions["s05"]["label"] == "exited at /product/1"
     assert sessions["s01"]["label"] == "price_shock"
+
+
+def test_import_says_no_funnel(plain_import: tuple[Path, str]) -> None:
+    assert NO_FUNNEL_NOTE in plain_import[1]
+
+
+def test_import_counts_exits(checkout_import: tuple[Path, str]) -> None:
+    assert "sessions: 8 (6 entered the funnel, 5 exited, 1 converted)" in checkout_import[1]
+    assert NO_FUNNEL_NOTE not in checkout_import[1]
 
 
 def test_note_when_nobody_enters(scratch: Workspace) -> None:
@@ -158,8 +187,8 @@ def test_note_when_nobody_enters(scratch: Workspace) -> None:
     assert "'cart'" in counts.note
 
 
-def test_derive_replaces_old_sessions(workspace_path: Path) -> None:
-    build_workspace(workspace_path)
+def test_derive_replaces_old_sessions(checkout_path: Path, tmp_path: Path) -> None:
+    workspace_path = copy_workspace(checkout_path, tmp_path)
     with Workspace.open(workspace_path, create=False) as workspace:
         with workspace.transaction() as cursor:
             cursor.execute("DELETE FROM events WHERE session_id = 's08'")
@@ -286,8 +315,8 @@ def test_url_globs_split_query() -> None:
     assert url_globs(Stage("a", event="e")) == (None, None)
 
 
-def test_config_command_rederives(workspace_path: Path) -> None:
-    build_workspace(workspace_path, config_path=None)
+def test_config_command_rederives(plain_import: tuple[Path, str], tmp_path: Path) -> None:
+    workspace_path = copy_workspace(plain_import[0], tmp_path)
     result = run_cli("config", "-w", workspace_path, CONFIG)
     assert result.returncode == 0, result.stderr
     assert "exited: 5 (was 8)" in result.stdout
@@ -301,9 +330,10 @@ def test_config_command_same_file(checkout_path: Path) -> None:
     assert "nothing changed" in result.stdout
 
 
-def test_config_change_flags_stale_sample(workspace_path: Path, tmp_path: Path) -> None:
-    build_workspace(workspace_path)
-    assert run_cli("sample", "-w", workspace_path).returncode == 0
+def test_config_change_flags_stale_sample(checkout_path: Path, tmp_path: Path) -> None:
+    workspace_path = copy_workspace(checkout_path, tmp_path)
+    with Workspace.open(workspace_path, create=False) as workspace:
+        draw_sample(workspace, SampleRule())
     shorter = tmp_path / "shorter.toml"
     # With the cart as the conversion, s01 and s07 convert and leave the sample's exits.
     shorter.write_text(

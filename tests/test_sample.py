@@ -14,7 +14,7 @@ from queries.config import parse_config
 from queries.errors import StripdownError, UsageError
 from queries.sample import SampleRule, active_sample_id, draw_sample, sample_session_ids
 from queries.workspace import Workspace
-from tests.model_workspace import build_workspace, run_cli
+from tests.model_workspace import build_workspace, copy_workspace, run_cli
 
 START = datetime(2024, 3, 1, tzinfo=UTC)
 
@@ -64,9 +64,7 @@ def checkout_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def checkout(checkout_path: Path, tmp_path: Path) -> Path:
     """A private copy of the checkout workspace, so each test draws its own samples."""
-    copy = tmp_path / "review.duckdb"
-    copy.write_bytes(checkout_path.read_bytes())
-    return copy
+    return copy_workspace(checkout_path, tmp_path)
 
 
 @pytest.fixture

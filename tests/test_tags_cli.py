@@ -8,8 +8,10 @@ import duckdb
 import pytest
 
 from queries import tags
+from queries.errors import StripdownError
+from queries.tag_import import import_tags
 from queries.workspace import Workspace
-from tests.model_workspace import build_workspace, run_cli
+from tests.model_workspace import build_workspace, copy_workspace, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +24,7 @@ def sampled_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def checkout(sampled_path: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "review.duckdb"
-    copy.write_bytes(sampled_path.read_bytes())
-    return copy
+    return copy_workspace(sampled_path, tmp_path)
 
 
 def _log(path: Path) -> list[tuple[object, ...]]:
@@ -190,14 +190,21 @@ def test_import_rejects_unknown_rows(checkout: Path, tmp_path: Path) -> None:
     assert _log(checkout) == []
 
 
+def _import_error(workspace: Path, tags_file: Path) -> str:
+    """Import through the query layer and return the error message it raises."""
+    with Workspace.open(workspace, create=False) as opened, pytest.raises(StripdownError) as caught:
+        import_tags(opened, tags_file, "ann")
+    return caught.value.message
+
+
 def test_import_lists_first_five(checkout: Path, tmp_path: Path) -> None:
     rows = "".join(f"ghost{index},1\n" for index in range(8))
     tags_file = _write_csv(tmp_path / "tags.csv", "session_id,reason\n" + rows)
-    result = run_cli("tags", "import", tags_file, "-w", checkout)
-    assert result.returncode == 1
-    assert "8 rows name an unknown session: row 1 ('ghost0')" in result.stderr
-    assert "row 5 ('ghost4') and 3 more" in result.stderr
-    assert "ghost5" not in result.stderr
+    message = _import_error(checkout, tags_file)
+    assert "8 rows name an unknown session: row 1 ('ghost0')" in message
+    assert "row 5 ('ghost4') and 3 more" in message
+    assert "ghost5" not in message
+    assert _log(checkout) == []
 
 
 @pytest.mark.parametrize(
@@ -211,16 +218,12 @@ def test_import_lists_first_five(checkout: Path, tmp_path: Path) -> None:
 )
 def test_import_rejects_file(checkout: Path, tmp_path: Path, text: str, message: str) -> None:
     tags_file = _write_csv(tmp_path / "tags.csv", text)
-    result = run_cli("tags", "import", tags_file, "-w", checkout)
-    assert result.returncode == 1
-    assert message in result.stderr
+    assert message in _import_error(checkout, tags_file)
     assert _log(checkout) == []
 
 
 def test_import_missing_file(checkout: Path, tmp_path: Path) -> None:
-    result = run_cli("tags", "import", tmp_path / "absent.csv", "-w", checkout)
-    assert result.returncode == 1
-    assert "absent.csv not found" in result.stderr
+    assert "absent.csv not found" in _import_error(checkout, tmp_path / "absent.csv")
 
 
 def test_import_damaged_parquet(checkout: Path, tmp_path: Path) -> None:
@@ -228,6 +231,22 @@ def test_import_damaged_parquet(checkout: Path, tmp_path: Path) -> None:
     tags_file.write_bytes(b"PAR1 this is not really parquet")
     result = run_cli("tags", "import", tags_file, "-w", checkout)
     assert result.returncode == 1
-    assert "cannot read" in result.stderr
-    assert "as Parquet" in result.stderr
+    assert f"cannot read {tags_file} as Parquet" in result.stderr
     assert "Traceback" not in result.stderr
+    assert _log(checkout) == []
+
+
+def test_import_export_round_trip(checkout: Path, tmp_path: Path) -> None:
+    # The export's spreadsheet quoting is taken off again, so notes come back as written.
+    assert (
+        run_cli("tag", "-w", checkout, "s07", "1", "--note", "=HYPERLINK(x)", "--auditor", "ann").returncode
+        == 0
+    )
+    exported = tmp_path / "tags.csv"
+    assert run_cli("export", "-w", checkout, "-o", exported).returncode == 0
+    assert "'=HYPERLINK(x)" in exported.read_text(encoding="utf-8")
+    with Workspace.open(checkout, create=False) as workspace:
+        summary = import_tags(workspace, exported, "bob")
+    assert summary.appended == 1
+    assert summary.without_reason == 2
+    assert _log(checkout)[-1] == ("s07", "ann", "tag", "broken_code", "=HYPERLINK(x)", 1, 1)
