@@ -13,12 +13,26 @@ from rich.text import Text
 
 MISSING = "–"
 
+# Terminal control characters from an export, mapped to something visible. Rich passes ESC through,
+# so an export value such as "\x1b[2J" would clear the user's terminal. C0 controls and DEL become
+# their Unicode control pictures (ESC shows as U+241B), C1 controls become U+FFFD. Tab and newline stay.
+_VISIBLE_CONTROLS = {
+    **{code: 0x2400 + code for code in range(0x20) if chr(code) not in "\t\n"},
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},
+}
+
+
+def printable(text: str) -> str:
+    """Return `text` with terminal control characters replaced by visible symbols."""
+    return text.translate(_VISIBLE_CONTROLS)
+
 
 def literal(value: object, style: str = "") -> Text:
     """Return `value` as plain text in `style`, with a dash for a missing value."""
     if value is None or value == "":
         return Text(MISSING, style="dim")
-    return Text(str(value), style=style, no_wrap=True, overflow="ellipsis")
+    return Text(printable(str(value)), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def format_duration(seconds: float) -> str:
