@@ -6,6 +6,7 @@ workspace it was imported into left byte for byte as it was.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.reliability_support import (
     file_digest,
     import_files,
     query,
+    run_cli,
     scalar,
     seed_workspace,
     table_fingerprint,
@@ -43,6 +45,14 @@ CONTROL = [
     "\x1b[2J\x1b[Hclear",
     "cr\rreturn",
     "del\x7f",
+]
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid","x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\tleading tab",
+    "\rleading return",
 ]
 TEXT_FIELDS = ("user_id", "event", "target", "message", "channel", "device", "label", "user_agent")
 
@@ -329,10 +339,20 @@ def test_unicode_text_kept_exactly(tmp_path: Path) -> None:
 
 def test_formula_like_values_kept_exactly(tmp_path: Path) -> None:
     workspace = import_corpus(tmp_path, "formula_values.csv")
-    values = ['=HYPERLINK("http://example.invalid","x")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tleading tab"]
-    values.append("\rleading return")
-    assert column(workspace, "message") == values
-    assert column(workspace, "session_id") == values
+    assert column(workspace, "message") == FORMULAS
+    assert column(workspace, "session_id") == FORMULAS
+
+
+def test_formula_like_values_quoted_in_csv_export(tmp_path: Path) -> None:
+    workspace = import_corpus(tmp_path, "formula_values.csv")
+    sampled = run_cli("sample", "-w", workspace)
+    assert sampled.returncode == 0, sampled.stderr
+    output = tmp_path / "tags.csv"
+    exported = run_cli("export", "-w", workspace, "--format", "csv", "-o", output)
+    assert exported.returncode == 0, exported.stderr
+    with output.open(newline="", encoding="utf-8") as handle:
+        session_ids = sorted(row["session_id"] for row in csv.DictReader(handle))
+    assert session_ids == sorted(f"'{value}" for value in FORMULAS)
 
 
 def test_unparseable_timestamp_names_value(seeded: Path) -> None:
