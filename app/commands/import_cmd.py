@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from pathlib import Path
@@ -36,7 +37,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("exports", nargs="+", metavar="EXPORT", help="export files or quoted glob patterns")
     add_workspace_option(parser)
     parser.add_argument(
-        "--format", choices=FORMATS, default=None, help="read every file in this format (default: detect per file)"
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="read every file in this format (default: detect per file)",
     )
     parser.add_argument(
         "--map",
@@ -51,9 +55,13 @@ def add_parser(subparsers: Any) -> None:
         help='inactivity that ends a session without an id, such as "30m" or "90s" (default: config, 30m)',
     )
     parser.add_argument(
-        "--tz", metavar="ZONE", help="IANA time zone of times without an offset, such as Europe/Berlin (default: UTC)"
+        "--tz",
+        metavar="ZONE",
+        help="IANA time zone of times without an offset, such as Europe/Berlin (default: UTC)",
     )
-    parser.add_argument("--config", type=Path, metavar="TOML", help="stripdown.toml to store in the workspace")
+    parser.add_argument(
+        "--config", type=Path, metavar="TOML", help="stripdown.toml to store in the workspace"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -70,10 +78,19 @@ def run(args: argparse.Namespace) -> int:
     inspect_exports(args.exports, args.format)
     with opened(args.workspace, create=True) as workspace, TerminalProgress() as progress:
         summary = import_exports(workspace, args.exports, options, progress if progress.enabled else None)
-    print(f"imported into {args.workspace}")
-    for line in summary.lines():
-        print(line)
+    print_lines([f"imported into {args.workspace}", *summary.lines()])
     return 0
+
+
+def print_lines(lines: list[str]) -> None:
+    """Print lines to stdout; a reader that stops early (such as `| head`) is not an error."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The import is committed; send the rest to /dev/null so Python's exit flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def parse_map(items: list[str]) -> dict[str, str]:
@@ -83,9 +100,11 @@ def parse_map(items: list[str]) -> dict[str, str]:
         name, separator, column = item.partition("=")
         name = name.strip()
         if not separator:
-            raise UsageError(f"--map {item!r} is invalid: write FIELD=COLUMN, such as --map ts=\"Event Time\"")
+            raise UsageError(f'--map {item!r} is invalid: write FIELD=COLUMN, such as --map ts="Event Time"')
         if name not in MAPPABLE_FIELDS:
-            raise UsageError(f"--map {item!r}: unknown field {name!r}; the fields are {', '.join(MAPPABLE_FIELDS)}")
+            raise UsageError(
+                f"--map {item!r}: unknown field {name!r}; the fields are {', '.join(MAPPABLE_FIELDS)}"
+            )
         if name in mapping:
             raise UsageError(f"--map gives field {name!r} twice; keep one")
         mapping[name] = column

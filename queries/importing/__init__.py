@@ -74,7 +74,9 @@ def import_exports(
         enable_query_progress(cursor)
     pending, skipped = _new_files(cursor, sources, progress)
     with readable_copies([source for source, _ in pending]) as readable:
-        stored = _load_with_retries(workspace, readable, [digest for _, digest in pending], plan, options, progress)
+        stored = _load_with_retries(
+            workspace, readable, [digest for _, digest in pending], plan, options, progress
+        )
     return _summary(workspace, sources, skipped, stored, options)
 
 
@@ -145,7 +147,10 @@ def _load(
     config = options.config or workspace.config
     with workspace.transaction() as cursor:
         first_id = next_import_id(cursor)
-        read = [_insert(workspace, cursor, item, first_id + index, index, progress) for index, item in enumerate(parsed)]
+        read = [
+            _insert(workspace, cursor, item, first_id + index, index, progress)
+            for index, item in enumerate(parsed)
+        ]
         try:
             missing = cut_sessions(cursor, first_id, plan.session_gap, progress) if parsed else 0
             clashes = settle_duplicates(cursor, first_id, progress) if parsed else {}
@@ -154,14 +159,18 @@ def _load(
                 [(item, first_id + index, digests[index], read[index]) for index, item in enumerate(parsed)],
                 clashes,
             )
-            span = cursor.execute("SELECT min(ts), max(ts) FROM events WHERE import_id >= ?", [first_id]).fetchone()
+            span = cursor.execute(
+                "SELECT min(ts), max(ts) FROM events WHERE import_id >= ?", [first_id]
+            ).fetchone()
             config_changed = options.config is not None and workspace.save_config(options.config, cursor)
             derived = bool(parsed) or config_changed
             sessions = _derive(cursor, config, progress) if derived else session_counts(cursor)
         except duckdb.Error as error:
             raise _write_error(workspace, error) from None
     assert span is not None
-    return _Stored(list(zip(parsed, counts, strict=True)), sessions, derived, config_changed, missing, span[0], span[1])
+    return _Stored(
+        list(zip(parsed, counts, strict=True)), sessions, derived, config_changed, missing, span[0], span[1]
+    )
 
 
 def _insert(
@@ -182,11 +191,15 @@ def _insert(
             raise _write_error(workspace, error) from None
         raise read_error(parsed.source, error) from None
     if rows == 0:
-        raise StripdownError(f"{parsed.source.path} has a header but no data rows; export it again with at least one row")
+        raise StripdownError(
+            f"{parsed.source.path} has a header but no data rows; export it again with at least one row"
+        )
     return rows
 
 
-def _derive(cursor: duckdb.DuckDBPyConnection, config: Config, progress: ImportProgress | None) -> SessionCounts:
+def _derive(
+    cursor: duckdb.DuckDBPyConnection, config: Config, progress: ImportProgress | None
+) -> SessionCounts:
     if progress is not None:
         progress.begin("Deriving sessions")
     try:
@@ -220,7 +233,8 @@ def _new_files(
         if progress is not None:
             progress.end()
         earlier = cursor.execute(
-            "SELECT source_file, imported_at FROM imports WHERE sha256 = ? ORDER BY imported_at LIMIT 1", [digest]
+            "SELECT source_file, imported_at FROM imports WHERE sha256 = ? ORDER BY imported_at LIMIT 1",
+            [digest],
         ).fetchone()
         if earlier is not None:
             skipped[source.path] = (
@@ -260,13 +274,23 @@ def _summary(
             continue
         item, counts = read[source.path]
         files.append(
-            FileSummary(source.path, item.source.format, counts.rows_read, counts.events_kept, counts.duplicates,
-                        counts.collisions, item.mapping, item.source.encoding)
+            FileSummary(
+                source.path,
+                item.source.format,
+                counts.rows_read,
+                counts.events_kept,
+                counts.duplicates,
+                counts.collisions,
+                item.mapping,
+                item.source.encoding,
+            )
         )
     config = options.config or workspace.config
     notes = _notes(stored, config)
     defaults = _defaults(config, options) if not config.text and not stored.config_changed else ()
-    return ImportSummary(tuple(files), stored.sessions, stored.first_ts, stored.last_ts, tuple(notes), defaults)
+    return ImportSummary(
+        tuple(files), stored.sessions, stored.first_ts, stored.last_ts, tuple(notes), defaults
+    )
 
 
 def _notes(stored: _Stored, config: Config) -> list[str]:

@@ -56,7 +56,13 @@ def insert_file(
     fields, params = fields_query(parsed)
     sql = load_sql("insert_file.sql", _SQL_PACKAGE).replace("{fields}", fields)
     try:
-        run_step(cursor, sql, [str(parsed.source.path), import_id, *params], progress, f"Reading {parsed.source.name}")
+        run_step(
+            cursor,
+            sql,
+            [str(parsed.source.path), import_id, *params],
+            progress,
+            f"Reading {parsed.source.name}",
+        )
     except duckdb.ConstraintException as error:
         if "events.ts" in str(error):
             raise TimeUnreadable(index) from None
@@ -76,8 +82,13 @@ def cut_sessions(
     assert row is not None
     missing = int(row[0])
     if missing:
-        run_step(cursor, load_sql("derive_session_ids.sql", _SQL_PACKAGE), [first_id, session_gap], progress,
-                 "Cutting sessions")
+        run_step(
+            cursor,
+            load_sql("derive_session_ids.sql", _SQL_PACKAGE),
+            [first_id, session_gap],
+            progress,
+            "Cutting sessions",
+        )
         cursor.execute(load_sql("apply_session_ids.sql", _SQL_PACKAGE))
         cursor.execute("DROP TABLE derived_sessions")
     return missing
@@ -121,7 +132,17 @@ def record_imports(
         counts.append(FileCounts(rows_read, kept, duplicates, collisions))
         cursor.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [import_id, str(parsed.source.path), digest, parsed.source.format, rows_read, kept, duplicates,
-             collisions, json.dumps(parsed.mapping.as_json()), now],
+            [
+                import_id,
+                str(parsed.source.path),
+                digest,
+                parsed.source.format,
+                rows_read,
+                kept,
+                duplicates,
+                collisions,
+                json.dumps(parsed.mapping.as_json()),
+                now,
+            ],
         )
     return counts

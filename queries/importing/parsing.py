@@ -7,7 +7,7 @@ the raw time text of a row whose time cannot be read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -18,6 +18,7 @@ from queries.importing.readers import (
     ACCESS_LOG_GROUPS,
     ACCESS_LOG_PATTERN,
     ExportOptions,
+    NotUtf8Error,
     RawTable,
     describe,
     quote_identifier,
@@ -56,7 +57,14 @@ class ParsedFile:
 
 def parse_file(cursor: duckdb.DuckDBPyConnection, source: SourceFile, options: ExportOptions) -> ParsedFile:
     """Inspect `source` with DuckDB and check that its columns give a time and a way to tell sessions."""
-    raw = describe(cursor, source, options)
+    try:
+        raw = describe(cursor, source, options)
+    except NotUtf8Error:
+        if source.encoding != "utf-8":
+            raise
+        # The sniffer met bytes that are not UTF-8; Latin-1 decodes any byte.
+        source = replace(source, encoding="latin-1")
+        raw = describe(cursor, source, options)
     _require_time_column(source, raw)
     _require_session_source(source, raw)
     return ParsedFile(source, raw)
@@ -102,7 +110,9 @@ def field_expressions(raw: RawTable, snowplow: bool = False) -> tuple[str, list[
         columns = mapping.fields.get(name, ())
         if not columns:
             return "NULL::VARCHAR"
-        values = [_device_value(column, raw) if name == "device" else _text_value(column, raw) for column in columns]
+        values = [
+            _device_value(column, raw) if name == "device" else _text_value(column, raw) for column in columns
+        ]
         return values[0] if len(values) == 1 else f"coalesce({', '.join(values)})"
 
     event_id = _MISSING_ID.format(value=text("event_id"))

@@ -23,10 +23,18 @@ _MAX_LINE_SIZE = 64 * 1024 * 1024
 
 # Apache/nginx common and combined log format, one capture per named group. The user agent's
 # closing quote is optional because loggers cut overlong agents without closing it.
-ACCESS_LOG_PATTERN = (
-    r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "([^"]*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"?)?'
+ACCESS_LOG_PATTERN = r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "([^"]*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"?)?'
+ACCESS_LOG_GROUPS = (
+    "client",
+    "ident",
+    "auth_user",
+    "time",
+    "request",
+    "status",
+    "bytes",
+    "referrer",
+    "agent",
 )
-ACCESS_LOG_GROUPS = ("client", "ident", "auth_user", "time", "request", "status", "bytes", "referrer", "agent")
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,10 @@ class RawTable:
         return dict(self.columns)[name]
 
 
+class NotUtf8Error(StripdownError):
+    """A file read as UTF-8 holds bytes that are not UTF-8."""
+
+
 def quote_identifier(name: str) -> str:
     """Return `name` as a double-quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
@@ -79,9 +91,11 @@ def _compression(source: SourceFile) -> str:
     return "gzip" if source.gzip else "none"
 
 
-def _describe_delimited(cursor: duckdb.DuckDBPyConnection, source: SourceFile, options: ExportOptions) -> RawTable:
+def _describe_delimited(
+    cursor: duckdb.DuckDBPyConnection, source: SourceFile, options: ExportOptions
+) -> RawTable:
     sniff_options = "encoding = ?, compression = ?, max_line_size = ?"
-    params: list[Any] = [str(source.read_path), source.encoding, _compression(source), _MAX_LINE_SIZE]
+    params: list[Any] = [str(source.read_path), source.read_encoding, _compression(source), _MAX_LINE_SIZE]
     if source.format == "tsv":
         sniff_options += ", delim = ?"
         params.append("\t")
@@ -109,8 +123,15 @@ def _describe_delimited(cursor: duckdb.DuckDBPyConnection, source: SourceFile, o
     quote, escape = _quoting(delimiter, quote, escape)
     columns = [(name, "VARCHAR") for name in names]
     read_params: list[Any] = [
-        str(source.read_path), delimiter, quote, escape, _none_if_empty(comment) or "",
-        {name: "VARCHAR" for name in names}, source.encoding, _compression(source), _MAX_LINE_SIZE,
+        str(source.read_path),
+        delimiter,
+        quote,
+        escape,
+        _none_if_empty(comment) or "",
+        {name: "VARCHAR" for name in names},
+        source.read_encoding,
+        _compression(source),
+        _MAX_LINE_SIZE,
     ]
     sql = (
         "read_csv(?, auto_detect = false, header = true, skip = 0, delim = ?, quote = ?, escape = ?, "
@@ -157,7 +178,9 @@ def _describe_json(cursor: duckdb.DuckDBPyConnection, source: SourceFile, option
     return RawTable(sql, [path, _compression(source), types], list(types.items()), mapping)
 
 
-def _describe_parquet(cursor: duckdb.DuckDBPyConnection, source: SourceFile, options: ExportOptions) -> RawTable:
+def _describe_parquet(
+    cursor: duckdb.DuckDBPyConnection, source: SourceFile, options: ExportOptions
+) -> RawTable:
     path = str(source.read_path)
     try:
         described = cursor.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()
@@ -174,8 +197,13 @@ def _describe_access_log(source: SourceFile) -> RawTable:
         "columns = {'line': 'VARCHAR'}, encoding = ?, compression = ?, max_line_size = ?, "
         "strict_mode = false)"
     )
-    params: list[Any] = [str(source.read_path), _LINE_DELIMITER, source.encoding, _compression(source),
-                         _MAX_LINE_SIZE]
+    params: list[Any] = [
+        str(source.read_path),
+        _LINE_DELIMITER,
+        source.read_encoding,
+        _compression(source),
+        _MAX_LINE_SIZE,
+    ]
     fields = {
         "user_id": ("auth_user", "client"),
         "ts": ("time",),
@@ -187,12 +215,17 @@ def _describe_access_log(source: SourceFile) -> RawTable:
         "user_agent": ("agent",),
     }
     origins = dict.fromkeys(fields, "access-log format")
-    mapping = Mapping(fields, origins, ("client", "ident", "auth_user", "method", "protocol", "bytes", "referrer"))
+    mapping = Mapping(
+        fields, origins, ("client", "ident", "auth_user", "method", "protocol", "bytes", "referrer")
+    )
     return RawTable(sql, params, [("line", "VARCHAR")], mapping)
 
 
 def _map(
-    names: list[str], options: ExportOptions, preset: dict[str, tuple[str, ...]] | None, preset_name: str,
+    names: list[str],
+    options: ExportOptions,
+    preset: dict[str, tuple[str, ...]] | None,
+    preset_name: str,
     source: SourceFile,
 ) -> Mapping:
     return map_columns(
@@ -213,7 +246,9 @@ def read_error(source: SourceFile, error: duckdb.Error) -> StripdownError:
     line = _after(text, "CSV Error on Line: ") or _after(text, " in line ")
     where = f"{source.path} line {line}" if line else str(source.path)
     if "GZIP" in text or "gzip" in text:
-        return StripdownError(f"{source.path}: the gzip stream is truncated or damaged; export the file again")
+        return StripdownError(
+            f"{source.path}: the gzip stream is truncated or damaged; export the file again"
+        )
     if "Expected Number of Columns" in text:
         expected = _after(text, "Expected Number of Columns: ")
         found = _after(text, "Found: ")
@@ -228,7 +263,7 @@ def read_error(source: SourceFile, error: duckdb.Error) -> StripdownError:
             '{"session_id": "s1", "ts": "2024-03-05T10:00:00Z"}'
         )
     if "Invalid unicode" in text:
-        return StripdownError(f"{where} is not valid UTF-8; save the file as UTF-8 and import it again")
+        return NotUtf8Error(f"{where} is not valid UTF-8; save the file as UTF-8 and import it again")
     if "sniffing file" in text or "dialect" in text:
         return StripdownError(
             f"cannot read {source.path} as delimited text: the rows do not share one delimiter and "
@@ -243,7 +278,7 @@ def _after(text: str, marker: str) -> str | None:
     index = text.find(marker)
     if index < 0:
         return None
-    rest = text[index + len(marker):]
+    rest = text[index + len(marker) :]
     digits = ""
     for char in rest:
         if not char.isdigit():

@@ -75,6 +75,11 @@ class SourceFile:
         return self.path.name
 
     @property
+    def read_encoding(self) -> str:
+        """The encoding DuckDB reads: a transcoded copy is always UTF-8."""
+        return "utf-8" if self.readable is not None else self.encoding
+
+    @property
     def read_path(self) -> Path:
         """The file DuckDB reads."""
         return self.readable or self.path
@@ -83,7 +88,9 @@ class SourceFile:
 def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
     """Return the export files named by `paths`, expanding quoted glob patterns, without repeats."""
     if not paths:
-        raise UsageError("give at least one export file, for example: stripdown import events.csv -w review.duckdb")
+        raise UsageError(
+            "give at least one export file, for example: stripdown import events.csv -w review.duckdb"
+        )
     found: list[Path] = []
     for given in paths:
         text = str(given)
@@ -106,13 +113,17 @@ def _check_readable(path: Path) -> None:
     if not path.exists():
         raise StripdownError(f"export file {path} not found; check the path")
     if path.is_dir():
-        raise StripdownError(f"{path} is a folder; give the export files inside it (a glob such as {path}/*.csv works)")
+        raise StripdownError(
+            f"{path} is a folder; give the export files inside it (a glob such as {path}/*.csv works)"
+        )
     try:
         size = path.stat().st_size
         with path.open("rb"):
             pass
     except OSError as error:
-        raise StripdownError(f"cannot read export file {path}: {error.strerror}; check its permissions") from None
+        raise StripdownError(
+            f"cannot read export file {path}: {error.strerror}; check its permissions"
+        ) from None
     if size == 0:
         raise StripdownError(f"export file {path} is empty; export it again with at least one row")
 
@@ -228,10 +239,7 @@ def readable_copies(sources: Sequence[SourceFile]) -> Iterator[list[SourceFile]]
             if _needs_copy(source):
                 target = Path(folder) / f"{index}-{source.path.name.removesuffix('.gz')}"
                 _copy_readable(source, target)
-                suffix_free = replace(source, readable=target, gzip=False)
-                if source.encoding == "utf-16-be":
-                    suffix_free = replace(suffix_free, encoding="utf-8")
-                ready.append(suffix_free)
+                ready.append(replace(source, readable=target, gzip=False))
             else:
                 ready.append(source)
         yield ready

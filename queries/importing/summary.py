@@ -95,7 +95,9 @@ class ImportSummary:
             lines.append(_file_line(item))
         lines.extend(f"note: {note}" for note in self.notes)
         if self.defaults:
-            lines.append("no config given; built-in defaults assumed (pass --config stripdown.toml to change them):")
+            lines.append(
+                "no config given; built-in defaults assumed (pass --config stripdown.toml to change them):"
+            )
             lines.extend(f"  {default}" for default in self.defaults)
         return lines
 
