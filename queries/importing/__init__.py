@@ -1,8 +1,8 @@
 """Import export files into a workspace: detect, map, parse, de-duplicate, sessionize, store.
 
-One transaction appends each file's events straight from DuckDB's reader, settles the new rows'
-session ids and duplicates, records the files in `imports`, stores the config and re-derives the
-sessions; a bad file rolls all of it back. docs/import.md describes the rules.
+One transaction appends each file's events straight from DuckDB's reader and settles the new rows'
+session ids and duplicates. It also records the files in `imports`, stores the config and
+re-derives the sessions, so a bad file rolls all of it back. docs/import.md describes the rules.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def import_exports(
 
 @dataclass(frozen=True)
 class _Plan:
-    """How this import reads its files."""
+    """Settings that decide how this import reads its files."""
 
     export_options: ExportOptions
     timezone: str
@@ -91,7 +91,7 @@ class _Plan:
 
 @dataclass(frozen=True)
 class _Stored:
-    """What the import's transaction wrote."""
+    """Results of the import's transaction."""
 
     files: list[tuple[ParsedFile, FileCounts]]
     sessions: SessionCounts

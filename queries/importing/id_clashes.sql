@@ -1,5 +1,5 @@
 -- Every event, stored before or new, whose id occurs more than once. Within each (event id,
--- content) group the first copy is kept and later new copies are duplicates; an id kept with more
+-- content) group the first copy is kept and later new copies are duplicates. An id kept with more
 -- than one content is a collision. Parameters: the first new import id, three times.
 CREATE OR REPLACE TEMPORARY TABLE id_clashes AS
 WITH ids AS (

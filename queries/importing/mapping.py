@@ -171,7 +171,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 @dataclass(frozen=True)
 class Mapping:
-    """Which export columns feed each field; a field with several columns takes the first non-empty one."""
+    """Export columns per field. A field with several columns takes the first non-empty one."""
 
     fields: dict[str, tuple[str, ...]]
     # How each field's columns were chosen: "--map", "[import.map]", "[label] column", a preset

@@ -1,8 +1,8 @@
 """Build the query that parses one export file into event fields, and explain a file that fails.
 
-The query reads the file through DuckDB and yields one row per data row with the canonical fields,
-the raw row's hash (for rows without an event id), the visitor (for rows without a session id) and
-the raw time text of a row whose time cannot be read.
+The query reads the file through DuckDB and yields one row per data row with the canonical fields.
+It adds the raw row's hash for rows without an event id, the visitor for rows without a session id,
+and the raw time text of a row whose time cannot be read.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from queries.importing.sources import SourceFile
 
 # A delimiter that no access-log line contains, so DuckDB's CSV reader returns whole lines.
 _LINE_DELIMITER = "\x1f\x1e\x1d"
-# The longest line or field DuckDB's CSV reader accepts (its default is 2 MB).
+# Maximum line or field size for DuckDB's CSV reader, in bytes (DuckDB's default is 2 MB).
 _MAX_LINE_SIZE = 64 * 1024 * 1024
 
 # Apache/nginx common and combined log format, one capture per named group. The user agent's
@@ -66,7 +66,7 @@ class RawTable:
 
 
 class NotUtf8Error(StripdownError):
-    """A file read as UTF-8 holds bytes that are not UTF-8."""
+    """Error for a file read as UTF-8 that contains bytes that are not UTF-8."""
 
 
 def quote_identifier(name: str) -> str:
@@ -150,7 +150,7 @@ def _none_if_empty(value: str | None) -> str | None:
 def _quoting(delimiter: str, quote: str | None, escape: str | None) -> tuple[str, str]:
     """Return the quote and escape characters, defaulting to RFC 4180 where the sample had no quotes.
 
-    The sniffer sees only a sample, so a comma- or semicolon-separated file whose first quoted
+    The sniffer reads only a sample, so a comma- or semicolon-separated file whose first quoted
     field comes late would otherwise be read without quoting. Tab-separated files keep no quoting.
     """
     quote = _none_if_empty(quote)

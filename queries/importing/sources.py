@@ -1,7 +1,7 @@
 """Find the export files of an import and tell their format, compression and text encoding.
 
-Detection reads at most the first 64 KiB of each file (decompressed when gzip-compressed); the
-whole file is read only by DuckDB and by the SHA-256 that recognises a file imported before.
+Detection reads at most the first 64 KiB of each file, decompressed when gzip-compressed. Only
+DuckDB and the SHA-256 that recognises a file imported before read the whole file.
 """
 
 from __future__ import annotations

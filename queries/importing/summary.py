@@ -13,7 +13,7 @@ from queries.sessions import SessionCounts
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """What the user chose for an import; None means the config's value (or its default)."""
+    """User choices for an import. None means the config's value, or its default."""
 
     format: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)
@@ -27,7 +27,7 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class FileSummary:
-    """What happened to one export file."""
+    """Outcome for one export file."""
 
     path: Path
     format: str

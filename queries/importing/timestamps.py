@@ -1,8 +1,8 @@
 """Build the SQL that turns an export's time column into a UTC TIMESTAMPTZ.
 
 Accepted text: ISO 8601 with or without an offset (`2024-03-05T10:00:00Z`, `2024-03-05 10:00:00`),
-a plain date, the access-log form `17/May/2015:10:05:03 +0000`, and epoch numbers whose unit is told
-by magnitude per value. Times without an offset are read in the DuckDB session time zone, which
+a plain date, the access-log form `17/May/2015:10:05:03 +0000`, and epoch numbers whose unit is decided
+by the magnitude of each value. Times without an offset are read in the DuckDB session time zone, which
 the importer sets to the import's time zone while it reads.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 ACCESS_LOG_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 
 # Epoch units by magnitude: below 1e11 is seconds (up to the year 5138), below 1e14 milliseconds,
-# below 1e17 microseconds, below 1e20 nanoseconds; larger values are unreadable. So milliseconds before 1973-03-03 read as
-# seconds; no real export of web sessions has those.
+# below 1e17 microseconds, below 1e20 nanoseconds. Larger values are unreadable. So milliseconds before 1973-03-03
+# read as seconds, which no export of web sessions contains.
 _EPOCH = """CASE
     WHEN NOT isfinite({value}) OR abs({value}) >= 1e20 THEN NULL
     WHEN abs({value}) < 1e11 THEN to_timestamp({value})
