@@ -78,10 +78,7 @@ def display_keys(keys: str) -> str:
 
 def help_entries(config: Config) -> list[tuple[str, str]]:
     """Return (keys, description) for every key of the triage screen, reasons first."""
-    entries = [
-        (reason.key, f"Tag as {reason.title}, then go to the next untagged session")
-        for reason in config.reasons
-    ]
+    entries = [(reason.key, f"Tag as {reason.title}, then go on") for reason in config.reasons]
     entries += [(display_keys(config.keys[key.name]), key.description) for key in TRIAGE_KEYS]
     entries += [(display_keys(binding.key), binding.description.capitalize()) for binding in SCROLL_BINDINGS]
     entries.append(("ctrl+p", "Command palette with every action"))

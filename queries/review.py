@@ -1,6 +1,6 @@
 """Read what the triage screen shows: the sample queue, one session's timeline and facts, search.
 
-Every function takes the calling thread's cursor and only reads; writes go through `queries.tags`.
+Every function takes the calling thread's cursor and only reads. Writes go through `queries.tags`.
 """
 
 from __future__ import annotations

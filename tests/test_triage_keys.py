@@ -370,7 +370,7 @@ async def test_timeline_keys_scroll(triage_path: Path) -> None:
         await press(pilot, "home")
         assert timeline.scroll_y == 0
         await press(pilot, "pagedown")
-        assert 0 < timeline.scroll_y
+        assert timeline.scroll_y > 0
         await press(pilot, "end")
         assert timeline.scroll_y == timeline.max_scroll_y
 

@@ -36,7 +36,7 @@ def shorten(title: str, cap: int | None) -> str:
 
 
 class ReasonBar(Widget):
-    """Shows the taxonomy as hotkey chips; the tag in force and the suggestion stand out.
+    """The taxonomy as hotkey chips, in which the tag in force and the suggestion stand out.
 
     Titles are shortened as much as needed to fit every reason into the bar's fixed height, and a
     chip never breaks across lines.

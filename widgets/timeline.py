@@ -43,7 +43,7 @@ def detail_text(event: TimelineEvent, style: str, *, with_url: bool) -> Text:
 
 
 class SessionTimeline(DataTable[Text]):
-    """The events of the current session; gaps over the idle threshold show as separator rows.
+    """The events of the current session, with a separator row for each gap over the idle threshold.
 
     Column widths follow the widget's width, so a row never needs horizontal scrolling and a new
     session never changes the layout.
@@ -81,7 +81,7 @@ class SessionTimeline(DataTable[Text]):
 
     def _add_columns(self) -> None:
         self.clear(columns=True)
-        # Each column has one cell of padding on both sides; the vertical scrollbar takes one cell.
+        # Each column has one cell of padding on both sides, and the vertical scrollbar takes one cell.
         fixed = OFFSET_WIDTH + GAP_WIDTH
         available = max(self._layout_width - 1, 30)
         self.add_column("offset", width=OFFSET_WIDTH, key="offset")
@@ -112,7 +112,7 @@ class SessionTimeline(DataTable[Text]):
             note = f"… {detail.hidden_events} earlier events not shown"
             self.add_row(*self._note_row(Text(note, style="dim italic")))
         self.add_rows(self._rows(detail))
-        # The new rows are measured on the next refresh; scroll_end waits for it before scrolling.
+        # The new rows are measured on the next refresh, and scroll_end waits for it before scrolling.
         self.scroll_end(animate=False, x_axis=False)
 
     def _rows(self, detail: SessionDetail) -> list[tuple[Text, ...]]:

@@ -1,6 +1,6 @@
 """The triage screen: step through the audit sample and tag the real exit reason of each session.
 
-Reads run in thread workers with their own cursor and post messages; only handlers change widgets.
+Reads run in thread workers with their own cursor and post messages, and only handlers change widgets.
 Writes (tag, skip, flag, note, undo) run in the key handler on the main thread's cursor, because each
 is one small insert that must be committed before the next frame.
 """
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Sessions kept in memory; enough for the prefetch window in both directions and a few jumps back.
+# Sessions kept in memory: the prefetch window in both directions and a few jumps back.
 CACHE_SIZE = 32
 # How many sessions after the current one (and open sessions ahead) are read before they are needed.
 PREFETCH = 3
@@ -76,7 +76,7 @@ class SessionLoaded(Message):
 
 
 class LoadFailed(Message):
-    """A read failed; the message is shown in an error dialog."""
+    """A read failed, and the message is shown in an error dialog."""
 
     def __init__(self, title: str, message: str, session_ids: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -112,6 +112,7 @@ class TriageScreen(Screen[None]):
         self._activity: list[datetime] = []
         self._candidates: list[SearchCandidate] | None = None
         self._candidates_lock = threading.Lock()
+        self._queue_read = False
 
     @property
     def stripdown(self) -> StripdownApp:
@@ -147,13 +148,13 @@ class TriageScreen(Screen[None]):
         self.set_interval(1.0, self._show_progress)
 
     def _bind_reasons(self) -> None:
-        taken = {
+        bound_keys = {
             key.strip(): name for name, keys in self.stripdown.config.keys.items() for key in keys.split(",")
         }
         for reason in self.stripdown.config.reasons:
-            if reason.key in taken:
+            if reason.key in bound_keys:
                 self.notify(
-                    f"Reason key {reason.key} ({reason.title}) is also bound to {taken[reason.key]}; "
+                    f"Reason key {reason.key} ({reason.title}) is also bound to {bound_keys[reason.key]}, so "
                     "give one of them another key in stripdown.toml",
                     severity="warning",
                     markup=False,
@@ -201,6 +202,7 @@ class TriageScreen(Screen[None]):
     # Message handlers
 
     def on_queue_loaded(self, message: QueueLoaded) -> None:
+        self._queue_read = True
         self.sample = message.sample
         self.rows = message.rows
         if message.keep_session is None:
@@ -267,13 +269,13 @@ class TriageScreen(Screen[None]):
         self.query_one(ReasonBar).show(self._current_reason(row), suggestion, self._accept_key())
 
     def _prefetch(self) -> None:
-        wanted = [self.rows[self.index].session_id]
-        wanted += [row.session_id for row in self.rows[self.index + 1 : self.index + 1 + PREFETCH]]
-        wanted += [self.rows[i].session_id for i in self._open_indexes_after(self.index)[:PREFETCH]]
+        nearby = [self.rows[self.index].session_id]
+        nearby += [row.session_id for row in self.rows[self.index + 1 : self.index + 1 + PREFETCH]]
+        nearby += [self.rows[i].session_id for i in self._open_indexes_after(self.index)[:PREFETCH]]
         if self.index > 0:
-            wanted.append(self.rows[self.index - 1].session_id)
+            nearby.append(self.rows[self.index - 1].session_id)
         missing = tuple(
-            dict.fromkeys(sid for sid in wanted if sid not in self._cache and sid not in self._loading)
+            dict.fromkeys(sid for sid in nearby if sid not in self._cache and sid not in self._loading)
         )
         if missing and self.sample is not None:
             self._loading.update(missing)
@@ -299,6 +301,8 @@ class TriageScreen(Screen[None]):
         self._show_progress()
 
     def _show_progress(self) -> None:
+        if not self._queue_read:
+            return
         app = self.stripdown
         now = app.clock()
         tagged = sum(1 for row in self.rows if row.action == "tag")
@@ -519,21 +523,21 @@ class TriageScreen(Screen[None]):
         if self.rows:
             self.app.push_screen(goto_dialog(), self._go_to_session)
 
-    def _go_to_session(self, wanted: str | None) -> None:
-        if not wanted or not wanted.strip():
+    def _go_to_session(self, requested: str | None) -> None:
+        if not requested or not requested.strip():
             return
-        wanted = wanted.strip()
-        index = self._row_index(wanted)
+        session_id = requested.strip()
+        index = self._row_index(session_id)
         if index is None:
-            matches = [i for i, row in enumerate(self.rows) if row.session_id.startswith(wanted)]
+            matches = [i for i, row in enumerate(self.rows) if row.session_id.startswith(session_id)]
             index = matches[0] if len(matches) == 1 else None
             if len(matches) > 1:
                 self.notify(
-                    f"{len(matches)} sessions start with {wanted}; type more of the id.", markup=False
+                    f"{len(matches)} sessions start with {session_id}; type more of the id.", markup=False
                 )
                 return
         if index is None:
-            self.notify(f"Session {wanted} is not in this sample.", severity="warning", markup=False)
+            self.notify(f"Session {session_id} is not in this sample.", severity="warning", markup=False)
             return
         self.go_to(index)
 
