@@ -1,7 +1,8 @@
--- Rebuild `sessions` from `events` and the funnel stages in the temporary table `funnel_stages`.
+-- Derive one row per session, in the column order of `sessions`, into derived_sessions, from
+-- `events` and the funnel stages in the temporary table funnel_stages.
 -- Parameter 1: the JSON key of the analytics label in `properties`, or NULL.
 -- Events are ordered by (ts, import_id, row_number), so ties in time keep the export's row order.
-INSERT INTO sessions
+CREATE OR REPLACE TEMPORARY TABLE derived_sessions AS
 WITH located AS (
     SELECT
         session_id,
