@@ -32,7 +32,7 @@ _SUFFIX_FORMATS = {
 
 @dataclass(frozen=True)
 class ExportSummary:
-    """What an export wrote: the file, its format, the sample and how its sessions stand."""
+    """Summary of an export: the file, its format, the sample, and how many sessions have each status."""
 
     path: Path
     format: str

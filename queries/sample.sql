@@ -1,4 +1,4 @@
--- Draw one audit sample from the exited sessions and store it as sample parameter 1.
+-- Draw one audit sample from the exited sessions and store it under the sample id in parameter 1.
 -- Parameters: sample_id, rule text, created_at, kind ('last' or 'random'), seed text,
 -- stratify ('stage', 'channel', 'device' or NULL), size, since, until (NULL for open ends).
 INSERT INTO samples (sample_id, rule, created_at, drawn_from, position, session_id)

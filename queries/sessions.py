@@ -53,7 +53,7 @@ class SessionCounts:
 
 
 def derive_sessions(cursor: duckdb.DuckDBPyConnection, config: Config) -> SessionCounts:
-    """Rebuild the `sessions` table from `events`; run it inside the caller's transaction."""
+    """Rebuild the `sessions` table from `events` inside the caller's transaction."""
     # A failure aborts the caller's transaction, and its rollback removes funnel_stages too.
     cursor.execute(_CREATE_STAGES)
     if config.stages:

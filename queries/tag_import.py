@@ -72,7 +72,7 @@ class TagResult:
 
 @dataclass(frozen=True)
 class TagImportSummary:
-    """What a tags file added: rows appended, auditors, rows without a reason, columns not read."""
+    """Summary of a tags import: rows appended, their auditors, rows without a reason, columns not read."""
 
     appended: int
     auditors: tuple[str, ...]
@@ -114,7 +114,7 @@ def record_tag(
 
 
 def resolve_reason(config: Config, text: str) -> Reason:
-    """Return the reason with this id or hotkey, or raise naming the reasons there are."""
+    """Return the reason with this id or hotkey, or raise StripdownError listing the taxonomy."""
     reason = config.reason(text.strip())
     if reason is None:
         raise StripdownError(f"reason {text!r} is not in the taxonomy; use one of {_reason_list(config)}")

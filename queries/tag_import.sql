@@ -1,9 +1,11 @@
 -- Normalise the rows of a tags file (loaded into tag_import_file) into tag_import_rows.
--- Parameters: the name of the row-number column added by WITH ORDINALITY, the file's column
--- names for session_id, reason, note and auditor (NULL when the
--- file has no such column), whether to undo spreadsheet quoting (true for CSV), the reason ids,
--- the reason hotkeys. Columns are picked by binding their names as JSON keys, so no name from the
--- file is ever written into SQL text.
+-- Parameters, in order:
+--   1. the name of the row-number column that WITH ORDINALITY added;
+--   2-5. the file's columns for session_id, reason, note and auditor (NULL when it has none);
+--   6. whether to take off spreadsheet quoting (true for CSV);
+--   7-8. the reason ids and the reason hotkeys.
+-- Columns are picked by binding their names as JSON keys, so no name from the file is ever
+-- written into SQL text.
 CREATE OR REPLACE TEMPORARY TABLE tag_import_rows AS
 WITH settings AS (
     SELECT
@@ -31,7 +33,7 @@ cells AS (
     FROM raw, settings
 ),
 -- A CSV written by `stripdown export` puts a single quote before a cell that a spreadsheet
--- would run as a formula; take it off again so the values match the workspace.
+-- would run as a formula. Taking it off again makes the values match the workspace.
 unquoted AS (
     SELECT
         row_number,

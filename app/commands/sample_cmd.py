@@ -97,7 +97,7 @@ def _seed(text: str) -> int:
 
 
 def _moment(text: str | None, option: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime | None:
-    """Read a date or ISO time; a date stands for the start of that day, or its end for --until."""
+    """Read a date or ISO time. A date means the start of that day, or its end for --until."""
     if text is None:
         return None
     try:
