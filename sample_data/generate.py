@@ -91,6 +91,7 @@ def generate(
     log.info("planned %d sessions in %.1f s", len(layout.pool), time.perf_counter() - started)
     connection = duckdb.connect()
     try:
+        connection.execute("SET enable_progress_bar = false")
         connection.register("plans", plan_table(layout.pool))
         connection.register("steps", step_table())
         _set_variables(connection, seed, layout)

@@ -61,6 +61,7 @@ PLAN_SCHEMA = pa.schema(
         ("user_agent", pa.string()),
         ("country", pa.string()),
         ("landing_url", pa.string()),
+        ("gclid", pa.bool_()),
         ("product_a", pa.int32()),
         ("product_b", pa.int32()),
         ("label", pa.string()),
@@ -75,7 +76,8 @@ PLAN_SCHEMA = pa.schema(
 # its own ids, users, products, days and random draws (see expand.sql).
 POOL_SESSIONS = 20_000
 
-# A landing on the product page; the SQL expansion puts in the session's product.
+# A landing on the product page; the SQL expansion puts in the session's product, and a Google
+# Ads click id when the plan's `gclid` is set.
 PRODUCT_LANDING = "/products/{product}"
 # The user number of the shop's automated checkout monitor.
 TEST_USER_NO = -1
@@ -133,6 +135,7 @@ class Plan:
     landing_url: str
     product_a: int
     product_b: int
+    gclid: bool = False
     user_no: int | None = None
     outcome: str = "exited"
     cause: str | None = None
@@ -176,8 +179,6 @@ class Planner:
         landing = _choice(rng, landings)
         if landing == "product":
             landing = PRODUCT_LANDING
-            if channel == "paid search":
-                landing += f"?gclid=Cj0KCQjw{rng.getrandbits(48):012x}"
         else:
             landing = landing.format(
                 collection=_choice(rng, catalog.COLLECTIONS), post=_choice(rng, catalog.BLOG_POSTS)
@@ -190,6 +191,7 @@ class Planner:
             user_agent=_choice(rng, catalog.USER_AGENTS[device]),
             country=str(_COUNTRY(rng)),
             landing_url=landing,
+            gclid=channel == "paid search" and landing == PRODUCT_LANDING,
             product_a=product_a,
             product_b=product_b,
             user_no=self._user(0.35),
@@ -217,6 +219,7 @@ class Planner:
         plan.label = BOUNCE_LABEL
         if plan.landing_url.startswith(PRODUCT_LANDING):
             plan.landing_url = "/"
+            plan.gclid = False
         browse = ("browse_home", "browse_collection", "browse_search", "browse_blog")
         plan.items = ["site:landing"] + [
             f"site:{_choice(self.rng, browse)}" for _ in range(_below(self.rng, 3))
@@ -291,6 +294,7 @@ class Planner:
         plan.user_no = None
         plan.user_agent = _choice(rng, catalog.KNOWN_CRAWLERS + catalog.UNKNOWN_CRAWLERS)
         plan.landing_url = _choice(rng, catalog.BOT_PAGES)
+        plan.gclid = False
         crawl = ["bot_product" if entered else "bot_page" for _ in range(3 + _below(rng, 10))]
         crawl += ["bot_page" for _ in range(_below(rng, 3))]
         # Dead pages include old product URLs, which would put a crawler into the funnel.
@@ -568,6 +572,7 @@ def plan_table(plans: Sequence[Plan]) -> pa.Table:
         columns["user_agent"].append(plan.user_agent)
         columns["country"].append(plan.country)
         columns["landing_url"].append(plan.landing_url)
+        columns["gclid"].append(plan.gclid)
         columns["product_a"].append(plan.product_a)
         columns["product_b"].append(plan.product_b)
         columns["label"].append(plan.label)

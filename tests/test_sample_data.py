@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -79,6 +81,13 @@ def test_bundled_timestamps_carry_offset() -> None:
         next(lines)
         row = next(lines)
     assert "+02:00," in row
+
+
+def test_bundled_rows_in_time_order() -> None:
+    with gzip.open(BUNDLED_EXPORT, "rt", encoding="utf-8", newline="") as lines:
+        times = [datetime.fromisoformat(row["timestamp"]) for row in csv.DictReader(lines)]
+    assert len(times) > 10_000
+    assert times == sorted(times)
 
 
 def test_event_ids_unique(bundled: duckdb.DuckDBPyConnection) -> None:
