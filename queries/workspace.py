@@ -134,7 +134,8 @@ class Workspace:
         # are not written back yet. A damaged block found later still fails with a DuckDB error.
         if self.path.with_name(self.path.name + ".wal").exists():
             return
-        query = "SELECT block_size, total_blocks FROM pragma_database_size()"
+        # DuckDB cuts free blocks off the end of the file, so only the blocks in use must fit.
+        query = "SELECT block_size, total_blocks - free_blocks FROM pragma_database_size()"
         try:
             row = self.cursor().execute(query).fetchone()
         except duckdb.Error as error:
