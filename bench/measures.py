@@ -285,7 +285,9 @@ def key_script(presses: int, tag_keys: list[bytes]) -> list[tuple[str, bytes]]:
     return script
 
 
-def review_session(workspace: Path, auditor: str, presses: int) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+def review_session(
+    workspace: Path, auditor: str, presses: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
     """Press keys in `stripdown audit` in a pty and time each to its frame.
 
     Returns, per kind of key, the milliseconds to the first frame that shows the expected session and

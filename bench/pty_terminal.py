@@ -40,7 +40,9 @@ class Exit:
 class PtyTerminal:
     """Run one program in a pseudo-terminal and record its output with arrival times."""
 
-    def __init__(self, argv: Sequence[str], *, env: dict[str, str], columns: int = 160, lines: int = 48) -> None:
+    def __init__(
+        self, argv: Sequence[str], *, env: dict[str, str], columns: int = 160, lines: int = 48
+    ) -> None:
         self.argv = list(argv)
         self.env = env
         self.columns = columns

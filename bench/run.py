@@ -22,9 +22,8 @@ import time
 from pathlib import Path
 
 import duckdb
-import platformdirs
-
 import measures
+import platformdirs
 from measures import ROOT, BenchError, child_env, run_child, stripdown
 from results import Measure, describe_machine, median, render_results, write_page
 
@@ -32,7 +31,7 @@ DEFAULT_EVENTS = 1_000_000
 QUICK_EVENTS = 10_000
 DEFAULT_REPEAT = 3
 DEFAULT_KEYS = 200
-QUICK_KEYS = 40
+QUICK_KEYS = 20
 TAG_WRITES = 200
 PAGE = ROOT / "docs" / "benchmarks.md"
 PAGE_TITLE = "Benchmarks"
@@ -46,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
         "baselines run on the same machine in the same run, and write the results as Markdown.",
     )
     parser.add_argument(
-        "--events", type=int, default=None, help=f"events in the generated export (default {DEFAULT_EVENTS:,})"
+        "--events",
+        type=int,
+        default=None,
+        help=f"events in the generated export (default {DEFAULT_EVENTS:,})",
     )
     parser.add_argument(
         "--quick",
@@ -54,17 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"{QUICK_EVENTS:,} events, one repetition, {QUICK_KEYS} key presses; "
         "results go to a temporary file unless -o is given",
     )
-    parser.add_argument("--repeat", type=int, default=None, help=f"runs of every measure (default {DEFAULT_REPEAT})")
+    parser.add_argument(
+        "--repeat", type=int, default=None, help=f"runs of every measure (default {DEFAULT_REPEAT})"
+    )
     parser.add_argument(
         "--keys", type=int, default=None, help=f"key presses per review session (default {DEFAULT_KEYS})"
     )
     parser.add_argument(
-        "--cache", type=Path, default=None, help="folder for generated exports (default: the user's cache folder)"
+        "--cache",
+        type=Path,
+        default=None,
+        help="folder for generated exports (default: the user's cache folder)",
     )
     parser.add_argument(
-        "--visidata-timeout", type=float, default=900.0, help="seconds VisiData may take to load (default 900)"
+        "--visidata-timeout",
+        type=float,
+        default=900.0,
+        help="seconds VisiData may take to load (default 900)",
     )
-    parser.add_argument("-o", "--output", type=Path, default=None, help=f"Markdown file to write (default {PAGE})")
+    parser.add_argument(
+        "-o", "--output", type=Path, default=None, help=f"Markdown file to write (default {PAGE})"
+    )
     return parser
 
 
@@ -78,10 +90,10 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()[:10]
 
 
-def cached_export(cache: Path, events: int, file_format: str) -> Path:
+def cached_export(cache: Path, events: int, file_format: str, fingerprint: str) -> Path:
     """Return the generated export of about `events` events, generating it when it is not cached."""
     suffix = "parquet" if file_format == "parquet" else "csv"
-    export = cache / f"checkout-{events}-{generator_fingerprint()}.{suffix}"
+    export = cache / f"checkout-{events}-{fingerprint}.{suffix}"
     if export.exists():
         return export
     cache.mkdir(parents=True, exist_ok=True)
@@ -157,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
 
     machine = describe_machine()
     step(f"exports of {events:,} events in {cache}")
-    csv = cached_export(cache, events, "csv")
-    parquet = cached_export(cache, events, "parquet")
+    # One fingerprint for both files, so they come from the same generator even if it changes meanwhile.
+    fingerprint = generator_fingerprint()
+    csv = cached_export(cache, events, "csv", fingerprint)
+    parquet = cached_export(cache, events, "parquet", fingerprint)
     event_count, session_count = export_counts(parquet)
     workdir = Path(tempfile.mkdtemp(prefix="work-", dir=cache))
     try:
