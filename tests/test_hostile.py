@@ -59,7 +59,7 @@ TEXT_FIELDS = ("user_id", "event", "target", "message", "channel", "device", "la
 
 @pytest.fixture(scope="module")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with two sessions and one tag, built once and copied by each test."""
+    """A workspace with two sessions, a sample and one tag, built once and copied by each test."""
     folder = tmp_path_factory.mktemp("seeded")
     workspace = folder / "seeded.duckdb"
     seed_workspace(workspace, folder)

@@ -37,7 +37,7 @@ def network_blocked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str
                 raise OSError("network access is blocked in this test")
             super().__init__(family, type, proto, fileno)
 
-    def refuse(name: str) -> Any:
+    def raising(name: str) -> Any:
         def blocked(*args: Any, **kwargs: Any) -> Any:
             attempts.append(f"{name}{args!r}")
             raise OSError(f"{name} is blocked in this test")
@@ -45,9 +45,9 @@ def network_blocked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str
         return blocked
 
     monkeypatch.setattr(socket, "socket", GuardedSocket)
-    monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
-    monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
-    monkeypatch.setattr(socket, "gethostbyname", refuse("gethostbyname"))
+    monkeypatch.setattr(socket, "create_connection", raising("create_connection"))
+    monkeypatch.setattr(socket, "getaddrinfo", raising("getaddrinfo"))
+    monkeypatch.setattr(socket, "gethostbyname", raising("gethostbyname"))
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))

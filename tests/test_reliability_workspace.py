@@ -29,7 +29,8 @@ from tests.reliability_support import (
 
 corpus = load_corpus_generator()
 
-# Every command that opens a workspace, as the arguments after `stripdown`.
+# Every command that opens a workspace, as the arguments after `stripdown`. All of them open it
+# through queries.workspace, so the damage cases below try a few each and the lock case tries all.
 COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
     "import": lambda workspace, folder: ["import", str(folder / "more.csv"), "-w", str(workspace)],
     "sample": lambda workspace, folder: ["sample", "-w", str(workspace)],
@@ -118,7 +119,7 @@ def test_workspace_in_use(
     assert not (seeded.parent / "out.csv").exists()
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", ["import", "audit", "export"])
 def test_newer_schema_version(seeded: Path, command: str) -> None:
     connection = duckdb.connect(str(seeded))
     connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
@@ -128,7 +129,7 @@ def test_newer_schema_version(seeded: Path, command: str) -> None:
     assert_left_alone(seeded, digest)
 
 
-TRUNCATIONS = [(command, 0.5) for command in sorted(COMMANDS)] + [("report", 0.01), ("tag", 0.99)]
+TRUNCATIONS = [("import", 0.5), ("audit", 0.5), ("export", 0.5), ("report", 0.01), ("tag", 0.99)]
 
 
 @pytest.mark.parametrize(("command", "keep"), TRUNCATIONS)
@@ -141,7 +142,7 @@ def test_truncated_workspace(seeded: Path, command: str, keep: float) -> None:
     assert_left_alone(seeded, digest)
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", ["import", "report", "tag"])
 def test_duckdb_file_that_is_not_a_workspace(tmp_path: Path, command: str) -> None:
     foreign = tmp_path / "review.duckdb"
     connection = duckdb.connect(str(foreign))
@@ -154,7 +155,7 @@ def test_duckdb_file_that_is_not_a_workspace(tmp_path: Path, command: str) -> No
     assert_left_alone(foreign, digest)
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", ["sample", "audit", "export"])
 def test_file_that_is_not_duckdb(tmp_path: Path, command: str) -> None:
     notes = tmp_path / "review.duckdb"
     notes.write_text("my notes about the checkout funnel\n" * 500, encoding="utf-8")
