@@ -13,11 +13,14 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, TypeVar
 
 import pyarrow as pa
 
 from sample_data import catalog
 from sample_data.scenes import SCENES
+
+T = TypeVar("T")
 
 FUNNEL = ("product", "cart", "shipping", "payment")
 
@@ -87,14 +90,14 @@ LOAD_FACTORS = {"desktop": 1.0, "tablet": 1.1, "mobile": 1.2}
 MAX_ITEMS = 60
 
 
-class _Picker:
+class _Picker(Generic[T]):
     """Weighted choice with precomputed cumulative weights (faster than random.choices per call)."""
 
-    def __init__(self, pairs: Sequence[tuple[object, float]]) -> None:
+    def __init__(self, pairs: Sequence[tuple[T, float]]) -> None:
         self.values = [value for value, _ in pairs]
         self.totals = list(itertools.accumulate(weight for _, weight in pairs))
 
-    def __call__(self, rng: random.Random) -> object:
+    def __call__(self, rng: random.Random) -> T:
         return self.values[bisect.bisect_right(self.totals, rng.random() * self.totals[-1])]
 
 
@@ -107,7 +110,7 @@ def _below(rng: random.Random, stop: int) -> int:
     return int(rng.random() * stop)
 
 
-def _picker(weights: dict[str, float]) -> _Picker:
+def _picker(weights: dict[str, float]) -> _Picker[str]:
     return _Picker(list(weights.items()))
 
 
@@ -162,7 +165,7 @@ class Planner:
             elif outcome == "converted":
                 self._convert(plan)
             else:
-                partner = self._exit(plan, str(_CAUSE(self.rng)))
+                partner = self._exit(plan, _CAUSE(self.rng))
                 if partner is not None:
                     yield [plan, partner]
                     continue
@@ -172,8 +175,8 @@ class Planner:
 
     def _visitor(self) -> Plan:
         rng = self.rng
-        channel, _, sources, landings = _CHANNEL(rng)  # type: ignore[misc]
-        device = str(_DEVICE(rng))
+        channel, _, sources, landings = _CHANNEL(rng)
+        device = _DEVICE(rng)
         product_a = _below(rng, len(catalog.PRODUCTS))
         product_b = (product_a + 1 + _below(rng, len(catalog.PRODUCTS) - 1)) % len(catalog.PRODUCTS)
         landing = _choice(rng, landings)
@@ -189,7 +192,7 @@ class Planner:
             utm_source=_choice(rng, sources),
             device=device,
             user_agent=_choice(rng, catalog.USER_AGENTS[device]),
-            country=str(_COUNTRY(rng)),
+            country=_COUNTRY(rng),
             landing_url=landing,
             gclid=channel == "paid search" and landing == PRODUCT_LANDING,
             product_a=product_a,
@@ -199,7 +202,7 @@ class Planner:
 
     def _start_ms(self) -> int:
         rng = self.rng
-        day, hour = int(_DAY(rng)), int(_HOUR(rng))  # type: ignore[call-overload]
+        day, hour = _DAY(rng), _HOUR(rng)
         return WEEK_START_MS + ((day * 24 + hour) * 3600 + _below(rng, 3600)) * 1000 + _below(rng, 1000)
 
     def _user(self, logged_in: float) -> int | None:
@@ -247,7 +250,7 @@ class Planner:
     def _exit(self, plan: Plan, cause: str) -> Plan | None:
         rng = self.rng
         plan.cause = cause
-        stage = str(_CAUSE_STAGE[cause](rng))
+        stage = _CAUSE_STAGE[cause](rng)
         partner = None
         if cause == "not_a_real_exit":
             flavour = rng.random()

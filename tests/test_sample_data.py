@@ -15,7 +15,7 @@ import pytest
 from queries.config import parse_config
 from queries.sessions import derive_sessions
 from queries.workspace import Workspace
-from sample_data import plans
+from sample_data import plans, scenes
 from sample_data.generate import (
     BUNDLED_EXPORT,
     BUNDLED_TRUTH,
@@ -357,6 +357,12 @@ def test_replayed_pool_stays_consistent(tmp_path: Path, monkeypatch: pytest.Monk
     assert sessions == result.sessions
     assert event_ids == rows
     assert exited == truth
+
+
+def test_plans_use_only_playable_scenes() -> None:
+    playable = scenes.playable_items()
+    planned = {item for plan in plans.draw_plans(11, sessions=3000) for item in plan.items}
+    assert planned - playable == set()
 
 
 def test_truth_path_beside_export() -> None:
