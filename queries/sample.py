@@ -139,7 +139,7 @@ def _draw(cursor: duckdb.DuckDBPyConnection, rule: SampleRule, config: Config) -
     size, drawn_from = int(row[0]), int(row[1])
     note = None
     if rule.size > drawn_from:
-        note = f"asked for {rule.size}, only {drawn_from} exist; took all"
+        note = f"asked for {rule.size:,}, only {drawn_from:,} exist; took all"
     return SampleResult(sample_id, text, size, drawn_from, note)
 
 

@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
         )
     untagged = summary.sessions - summary.tagged - summary.skipped - summary.flagged
     print(
-        f"wrote {summary.sessions} sessions of sample {summary.sample_id} to {summary.path} "
-        f"({summary.format}): {summary.tagged} tagged, {summary.skipped} skipped, "
-        f"{summary.flagged} flagged, {untagged} untagged"
+        f"wrote {summary.sessions:,} {'session' if summary.sessions == 1 else 'sessions'} of sample {summary.sample_id} to {summary.path} "
+        f"({summary.format}): {summary.tagged:,} tagged, {summary.skipped:,} skipped, "
+        f"{summary.flagged:,} flagged, {untagged:,} untagged"
     )
     return 0

@@ -76,11 +76,15 @@ def run(args: argparse.Namespace) -> int:
         )
         result = draw_sample(workspace, rule)
     print(f"sample {result.sample_id}: {result.rule}")
-    print(f"{result.size} sessions, drawn from {result.drawn_from} exited sessions")
+    print(f"{_count(result.size, 'session')}, drawn from {_count(result.drawn_from, 'exited session')}")
     if result.note:
         print(f"note: {result.note}")
     print(f"review it with: stripdown audit -w {args.workspace}")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def _size(text: str) -> int:

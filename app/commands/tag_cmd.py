@@ -92,10 +92,10 @@ def run_tags_import(args: argparse.Namespace) -> int:
     with opened(args.workspace) as workspace:
         summary = import_tags(workspace, args.file, args.auditor)
     auditors = ", ".join(summary.auditors)
-    print(f"imported {summary.appended} tags from {args.file} (auditor: {auditors})")
+    print(f"imported {summary.appended:,} tags from {args.file} (auditor: {auditors})")
     if summary.without_reason:
         rows = "row" if summary.without_reason == 1 else "rows"
-        print(f"left out {summary.without_reason} {rows} without a reason")
+        print(f"left out {summary.without_reason:,} {rows} without a reason")
     if summary.ignored_columns:
         print(f"columns not read: {', '.join(summary.ignored_columns)}")
     return 0
