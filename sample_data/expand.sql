@@ -70,18 +70,25 @@ SELECT
 FROM steps;
 
 -- Every session of the export: the planned pool replayed `copies` times, the last copy cut short.
--- Copy 0 is the plan as drawn. A later copy moves each visit to another day of the week plus up
--- to half an hour, which keeps its time of day and the gap between its sessions. It also shifts
--- the products along the catalogue and gives the visit new users, ids and random draws.
+-- Copy 0 is the plan as drawn. A later copy moves each visit to another day of the week on which
+-- all its sessions still start, plus up to half an hour, which keeps its time of day and the gap
+-- between its sessions. It also shifts the products along the catalogue and gives the visit new
+-- users, ids and random draws.
 CREATE OR REPLACE TEMP TABLE planned_sessions AS
-WITH copied AS (
+WITH visits AS (
+    SELECT
+        *,
+        (visit_start_ms - getvariable('week_start_ms')) // 86400000 AS visit_day,
+        max((start_ms - getvariable('week_start_ms')) // 86400000) OVER (PARTITION BY visit_no) AS visit_last_day
+    FROM plans
+),
+copied AS (
     SELECT
         c.copy,
         c.copy * getvariable('pool_size') + p.story_no AS session_no,
-        (p.visit_start_ms - getvariable('week_start_ms')) // 86400000 AS visit_day,
         mix32(c.copy * 1048576 + p.visit_no + getvariable('seed')) AS visit_draw,
         p.*
-    FROM plans AS p
+    FROM visits AS p
     CROSS JOIN range(getvariable('copies')) AS c(copy)
     WHERE c.copy < getvariable('copies') - 1 OR p.story_no < getvariable('last_copy')
 )
@@ -94,7 +101,8 @@ SELECT
     events,
     start_ms + CASE
         WHEN copy = 0 THEN 0
-        ELSE ((visit_day + visit_draw % 7) % 7 - visit_day) * 86400000 + visit_draw % 1800000
+        ELSE (visit_draw % (7 - (visit_last_day - visit_day)) - visit_day) * 86400000
+            + mix32(visit_draw + 1) % 1800000
     END AS start_ms,
     mix32(session_no * 2654435761 + getvariable('seed')) AS rng,
     user_no,

@@ -79,8 +79,8 @@ PLAN_SCHEMA = pa.schema(
 # its own ids, users, products, days and random draws (see expand.sql).
 POOL_SESSIONS = 20_000
 
-# A landing on the product page; the SQL expansion puts in the session's product, and a Google
-# Ads click id when the plan's `gclid` is set.
+# A landing on the product page. The SQL expansion puts in the session's product, and it appends
+# a Google Ads click id when the plan's `gclid` is set.
 PRODUCT_LANDING = "/products/{product}"
 # The user number of the shop's automated checkout monitor.
 TEST_USER_NO = -1
@@ -123,6 +123,7 @@ _COUNTRY = _Picker(catalog.COUNTRIES)
 _DAY = _Picker(list(enumerate(catalog.DAY_WEIGHTS)))
 _HOUR = _Picker(list(enumerate(catalog.HOUR_WEIGHTS)))
 WEEK_START_MS = int(datetime.fromisoformat(catalog.WEEK_START + "+00:00").timestamp() * 1000)
+WEEK_END_MS = WEEK_START_MS + 7 * 86_400_000
 
 
 @dataclass
@@ -337,7 +338,10 @@ class Planner:
         partner.user_no = plan.user_no
         partner.product_a = plan.product_a
         partner.landing_url = PRODUCT_LANDING
-        partner.start_ms = plan.start_ms + (2 * 3600 + _below(rng, 28 * 3600)) * 1000
+        # Usually 2 to 30 hours later, but never past the last hour of the week.
+        room = WEEK_END_MS - 3_600_000 - plan.start_ms
+        earliest = max(600_000, min(7_200_000, room // 2))
+        partner.start_ms = plan.start_ms + earliest + _below(rng, max(1, min(108_000_000, room) - earliest))
         if partner.device == plan.device:
             partner.device = "desktop" if plan.device != "desktop" else "mobile"
             partner.user_agent = _choice(rng, catalog.USER_AGENTS[partner.device])
