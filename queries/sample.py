@@ -11,6 +11,7 @@ import duckdb
 
 from queries.config import Config
 from queries.errors import StripdownError, UsageError
+from queries.signals import compute_signals
 from queries.sql import load_sql
 from queries.workspace import Workspace
 
@@ -137,6 +138,7 @@ def _draw(cursor: duckdb.DuckDBPyConnection, rule: SampleRule, config: Config) -
     ).fetchone()
     assert row is not None
     size, drawn_from = int(row[0]), int(row[1])
+    compute_signals(cursor, sample_id, config)
     note = None
     if rule.size > drawn_from:
         note = f"asked for {rule.size:,}, only {drawn_from:,} exist; took all"

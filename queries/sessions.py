@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from queries.config import Config, Stage
+from queries.signals import refresh_signals
 from queries.sql import load_sql
 from queries.workspace import Workspace
 
@@ -134,6 +135,9 @@ def apply_config(workspace: Workspace, config: Config) -> ConfigChange:
     with workspace.transaction() as cursor:
         after = derive_sessions(cursor, config)
         workspace.save_config(config, cursor)
+        sample_id = cursor.execute("SELECT max(sample_id) FROM samples").fetchone()
+        if sample_id is not None and sample_id[0] is not None:
+            refresh_signals(cursor, int(sample_id[0]), config)
         stale = _sample_sessions_not_exited(cursor)
     return ConfigChange(True, before, after, stale)
 
