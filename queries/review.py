@@ -48,6 +48,11 @@ class QueueRow:
         """True while the session still needs a decision: no tag and no skip."""
         return self.action not in ("tag", "skip")
 
+    @property
+    def has_reason(self) -> bool:
+        """True when the session carries a reason: tagged and not cleared since."""
+        return self.reason is not None and self.action != "clear"
+
 
 @dataclass(frozen=True)
 class TimelineEvent:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import DataTable, Label, TextArea
 
 from app.app import StripdownApp
@@ -18,6 +19,7 @@ from queries.config import Config
 from queries.signals import compute_signals
 from queries.workspace import Workspace
 from tests.test_signals import add_session
+from widgets.facts import SessionFactsPanel
 
 AUDITOR = "ann"
 MESSAGE = "Payment [b]service[/b] {n} down [@click=app.quit]retry[/]"
@@ -261,5 +263,38 @@ def test_unknown_session_shows_error(review: Workspace) -> None:
         assert isinstance(app.screen, ErrorDialog)
         message = app.screen.query_one(TextArea).text
         assert "session [b]no-such-session[/b] is not in the active sample 1" in message
+
+    drive(review, steps)
+
+
+def facts_text(app: StripdownApp) -> str:
+    """The plain text the facts panel shows, every line joined."""
+    panel = app.screen.query_one(SessionFactsPanel)
+    return "\n".join(
+        strip.text for strip in panel.render_lines(Region(0, 0, panel.size.width, panel.size.height))
+    )
+
+
+def test_facts_panel_counts_untagged_look_alikes(review: Workspace) -> None:
+    async def steps(pilot: Any, app: StripdownApp) -> None:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        assert screen.current_row.session_id == "anchor"
+        assert "look-alikes 2 untagged · a to tag them" in facts_text(app)
+
+        await pilot.press("j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.current_row.session_id == "twin-a"
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("k", "k")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.current_row.session_id == "anchor"
+        assert "look-alikes 1 untagged · a to tag them" in facts_text(app)
 
     drive(review, steps)

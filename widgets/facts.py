@@ -1,4 +1,5 @@
-"""The facts panel: when, how long, where from, how far, what the analytics side says, signals."""
+"""The facts panel: when, how long, where from, how far, what the analytics side says, signals, and
+how many untagged sessions look alike."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from queries.review import SessionDetail
 from widgets.text import MISSING, format_duration, format_time, literal
 
 LABEL_STYLE = "dim"
+LOOK_ALIKES = "look-alikes"
 
 
 def fact_line(*parts: tuple[str, object] | Text) -> Text:
@@ -35,19 +37,30 @@ class SessionFactsPanel(Widget):
         super().__init__(id=id)
         self._config = config
         self._content: RenderableType = Text("")
+        self._facts: list[Text] | None = None
+        self._look_alikes = counting_line()
 
     def render(self) -> RenderableType:
         return self._content
 
     def show_message(self, message: str) -> None:
         """Show one line of explanation in place of the facts."""
+        self._facts = None
         self._content = Text(message, style="dim italic")
         self.refresh()
 
     def show_session(self, detail: SessionDetail) -> None:
         """Show the facts and signal badges of a session."""
-        self._content = Group(*self._lines(detail))
+        self._facts = self._lines(detail)
+        self._content = Group(*self._facts, self._look_alikes)
         self.refresh()
+
+    def show_look_alikes(self, line: Text) -> None:
+        """Show `line` (see `look_alikes_line`) below the facts of the session on show."""
+        self._look_alikes = line
+        if self._facts is not None:
+            self._content = Group(*self._facts, line)
+            self.refresh()
 
     def _lines(self, detail: SessionDetail) -> list[Text]:
         facts = detail.facts
@@ -100,3 +113,25 @@ class SessionFactsPanel(Widget):
             line.append(" ")
             line.append_text(literal(signal.description))
         return line
+
+
+def counting_line() -> Text:
+    """The look-alikes line while they are being counted."""
+    line = Text(f"{LOOK_ALIKES} ", style=LABEL_STYLE, no_wrap=True, overflow="ellipsis")
+    line.append("counting…", style="dim italic")
+    return line
+
+
+def look_alikes_line(count: int | None, key: str) -> Text:
+    """Say how many untagged sessions look like this one and which key tags them; None means unknown."""
+    line = Text(f"{LOOK_ALIKES} ", style=LABEL_STYLE, no_wrap=True, overflow="ellipsis")
+    if count is None:
+        line.append(MISSING, style="dim")
+    elif count == 0:
+        line.append("none among the untagged sessions", style="dim")
+    else:
+        line.append(f"{count} untagged", style="bold")
+        line.append(" · ", style=LABEL_STYLE)
+        line.append(key, style="bold")
+        line.append(" to tag them", style=LABEL_STYLE)
+    return line

@@ -33,7 +33,8 @@ from app.screens.help import HelpScreen
 from queries import review, tags
 from queries.errors import StripdownError
 from queries.review import QueueRow, SampleInfo, SearchCandidate, SessionDetail
-from widgets.facts import SessionFactsPanel
+from queries.similar import SimilarityIndex, build_index
+from widgets.facts import SessionFactsPanel, counting_line, look_alikes_line
 from widgets.progress import ProgressFigures, ReviewProgress
 from widgets.queue import SampleQueue
 from widgets.reason_bar import ReasonBar
@@ -75,6 +76,15 @@ class SessionLoaded(Message):
         self.detail = detail
 
 
+class SimilarityRead(Message):
+    """The signatures of the sample were read and every pair scored."""
+
+    def __init__(self, sample_id: int, index: SimilarityIndex | None) -> None:
+        super().__init__()
+        self.sample_id = sample_id
+        self.index = index
+
+
 class LoadFailed(Message):
     """A read failed, and the message is shown in an error dialog."""
 
@@ -113,6 +123,8 @@ class TriageScreen(Screen[None]):
         self._candidates: list[SearchCandidate] | None = None
         self._candidates_lock = threading.Lock()
         self._queue_read = False
+        self._similarity: SimilarityIndex | None = None
+        self._similarity_sample: int | None = None
 
     @property
     def stripdown(self) -> StripdownApp:
@@ -191,6 +203,16 @@ class TriageScreen(Screen[None]):
                 return
             self.post_message(SessionLoaded(detail))
 
+    @work(thread=True, exclusive=True, group="similarity")
+    def _read_similarity(self, sample_id: int) -> None:
+        app = self.stripdown
+        try:
+            index = build_index(app.workspace.cursor(), sample_id, app.config.signals.similarity)
+        except (duckdb.Error, StripdownError):
+            log.exception("scoring the look-alikes of sample %s failed", sample_id)
+            index = None
+        self.post_message(SimilarityRead(sample_id, index))
+
     def search_candidates(self) -> list[SearchCandidate]:
         """Return the sample's searchable texts, read once; runs in the search dialog's worker."""
         with self._candidates_lock:
@@ -213,6 +235,10 @@ class TriageScreen(Screen[None]):
         self.query_one("#empty-state").display = False
         self.query_one("#main").display = True
         self.query_one(SampleQueue).show_rows(self.rows)
+        if self.sample is not None and self._similarity_sample != self.sample.sample_id:
+            self._similarity = None
+            self._similarity_sample = self.sample.sample_id
+            self._read_similarity(self.sample.sample_id)
         keep = self._row_index(message.keep_session) if message.keep_session else None
         self.go_to(keep if keep is not None else self._resume_index())
 
@@ -225,6 +251,12 @@ class TriageScreen(Screen[None]):
         row = self.current_row
         if row is not None and row.session_id == detail.session_id:
             self._show_detail(detail)
+
+    def on_similarity_read(self, message: SimilarityRead) -> None:
+        if message.sample_id != self._similarity_sample:
+            return
+        self._similarity = message.index
+        self._show_look_alikes()
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self._loading.difference_update(message.session_ids)
@@ -251,6 +283,7 @@ class TriageScreen(Screen[None]):
             self.query_one(SessionFactsPanel).show_message(f"reading session {row.session_id}…")
             self.query_one(SessionTimeline).show_message("reading…")
             self.query_one(ReasonBar).show(self._current_reason(row), None, self._accept_key())
+        self._show_look_alikes()
         self._prefetch()
         self._show_progress()
 
@@ -259,6 +292,22 @@ class TriageScreen(Screen[None]):
         self.query_one(SessionFactsPanel).show_session(detail)
         self.query_one(SessionTimeline).show_session(detail)
         self.query_one(ReasonBar).show(self._current_reason(row), detail.suggestion, self._accept_key())
+
+    def _show_look_alikes(self) -> None:
+        """Count the untagged sessions that resemble the current one; the scores are already in memory."""
+        row = self.current_row
+        facts = self.query_one(SessionFactsPanel)
+        if row is None:
+            return
+        if self._similarity_sample is not None and self._similarity is None:
+            facts.show_look_alikes(counting_line())
+            return
+        if self._similarity is None or row.session_id not in self._similarity:
+            facts.show_look_alikes(look_alikes_line(None, ""))
+            return
+        untagged = {other.session_id for other in self.rows if not other.has_reason}
+        count = len(self._similarity.similar(row.session_id, untagged))
+        facts.show_look_alikes(look_alikes_line(count, display_keys(self._key_of("similar"))))
 
     def _show_reason_bar(self) -> None:
         row = self.current_row
@@ -434,6 +483,7 @@ class TriageScreen(Screen[None]):
         row.suggested_reason = suggested_reason
         row.accepted = accepted
         self.query_one(SampleQueue).show_mark(index, row)
+        self._show_look_alikes()
 
     def action_tag(self, reason_id: str) -> None:
         row = self.current_row
