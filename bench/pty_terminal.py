@@ -1,7 +1,7 @@
 """A minimal terminal for timing a Textual app: a pty, a reader thread and frame detection.
 
 The app runs on the slave side of a pseudo-terminal of a fixed size. A thread reads everything the
-app writes, stamps each chunk with the time it arrived, and answers the app's query for
+app writes, stamps each chunk with the time it arrived, and replies to the app's query for
 synchronized output (DEC mode 2026) the way a terminal that supports it does. From then on Textual
 ends every frame with SYNC_END, so "the frame is written" means SYNC_END has arrived on the master.
 """
@@ -31,7 +31,7 @@ class TerminalTimeout(Exception):
 
 @dataclass(frozen=True)
 class Exit:
-    """How the app process ended: its exit status and peak resident memory in bytes."""
+    """The end of the app process: its exit status and peak resident memory in bytes."""
 
     status: int
     max_rss: int

@@ -285,7 +285,9 @@ def _stages(funnel: dict[str, Any]) -> tuple[Stage, ...]:
         if event is None and url is None:
             raise _invalid(key, item, "an event, a url glob, or both")
         if url is not None and not url.startswith(("/", "*")):
-            raise _invalid(f"{key}.url", url, 'a glob on the URL path, starting with / or *, such as "/cart*"')
+            raise _invalid(
+                f"{key}.url", url, 'a glob on the URL path, starting with / or *, such as "/cart*"'
+            )
         if any(stage.name == name for stage in stages):
             raise _invalid(f"{key}.name", name, "a name no other stage uses")
         stages.append(Stage(name, event, url))
