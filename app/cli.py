@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import duckdb
 
 from queries.errors import StripdownError
+from queries.workspace import MEMORY_LIMIT_VARIABLE, memory_limit, ran_out_of_memory
 
 # Each module defines `add_parser(subparsers)`, which registers its subcommand and sets `handler`.
 COMMAND_MODULES = (
@@ -56,6 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except duckdb.IOException as error:
         print(f"stripdown: {io_error_message(args, error)}", file=sys.stderr)
         return 1
+    except duckdb.Error as error:
+        if not ran_out_of_memory(error):
+            raise
+        print(f"stripdown: {out_of_memory_message()}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stripdown: interrupted; nothing from the unfinished step was saved", file=sys.stderr)
         return 130
@@ -69,6 +75,14 @@ def io_error_message(args: argparse.Namespace, error: duckdb.IOException) -> str
     return (
         f"reading or writing {subject} failed ({detail}); if the disk is full, free space and retry; "
         "if the file is damaged, restore it from a copy"
+    )
+
+
+def out_of_memory_message() -> str:
+    """Say which memory limit was reached and how to raise it."""
+    return (
+        f"DuckDB ran out of memory within its limit of {memory_limit()}; nothing from the unfinished step "
+        f"was saved; run again with a higher limit, such as {MEMORY_LIMIT_VARIABLE}=2GB"
     )
 
 

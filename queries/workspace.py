@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from queries.config import Config, parse_config
-from queries.errors import StripdownError
+from queries.errors import StripdownError, UsageError
 from queries.sql import load_sql
 
 SCHEMA_VERSION = 1
@@ -22,6 +22,12 @@ SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, str] = {}
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+# DuckDB's own default is 80 % of the machine's memory. A cap keeps a large import near this size
+# and lets DuckDB spill to a folder beside the workspace (WORKSPACE.tmp) instead.
+MEMORY_LIMIT_VARIABLE = "STRIPDOWN_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "512MB"
+_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 class Workspace:
@@ -185,9 +191,27 @@ def _check_folder_writable(path: Path) -> None:
         )
 
 
+def memory_limit() -> str:
+    """Return the DuckDB memory limit: $STRIPDOWN_MEMORY_LIMIT, or 512MB when it is unset."""
+    value = os.environ.get(MEMORY_LIMIT_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_MEMORY_LIMIT
+    if not _MEMORY_SIZE.fullmatch(value):
+        raise UsageError(
+            f"{MEMORY_LIMIT_VARIABLE}={value!r} is not a memory size; give one such as 512MB or 2GB"
+        )
+    return value
+
+
+def ran_out_of_memory(error: duckdb.Error) -> bool:
+    """True when DuckDB failed because the memory limit was reached, whatever the error's class."""
+    return isinstance(error, duckdb.OutOfMemoryException) or "could not allocate block" in str(error)
+
+
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    limit = memory_limit()
     try:
-        connection = duckdb.connect(str(path), read_only=read_only)
+        connection = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": limit})
         connection.execute("SET TimeZone = 'UTC'")
         return connection
     except duckdb.IOException as error:

@@ -126,3 +126,23 @@ def test_bad_file_leaves_workspace_untouched(tmp_path: Path) -> None:
     other.write_text("session_id,ts\ns8,2024-03-05T10:00:00Z\n", encoding="utf-8")
     assert_plain_failure(import_files(workspace, other, bad), "bad.csv row 2", "'tomorrow'")
     assert file_digest(workspace) == digest
+
+
+def test_memory_limit_that_is_not_a_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIPDOWN_MEMORY_LIMIT", "lots")
+    rejected(tmp_path, GOOD, "STRIPDOWN_MEMORY_LIMIT='lots'", "512MB", status=2)
+
+
+def test_memory_limit_too_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIPDOWN_MEMORY_LIMIT", "1MB")
+    rejected(tmp_path, GOOD, "out of memory", "limit of 1MB", "STRIPDOWN_MEMORY_LIMIT=2GB")
+
+
+def test_memory_limit_is_applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from queries.workspace import Workspace
+
+    monkeypatch.setenv("STRIPDOWN_MEMORY_LIMIT", "300MB")
+    with Workspace.open(tmp_path / "review.duckdb", create=True) as workspace:
+        limit = workspace.cursor().execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit is not None
+    assert limit[0] in ("286.1 MiB", "300.0 MB")

@@ -15,11 +15,12 @@ import duckdb
 from queries.errors import StripdownError
 from queries.importing.mapping import SNOWPLOW_PRESET, Mapping, map_columns
 from queries.importing.sources import SourceFile
+from queries.workspace import MEMORY_LIMIT_VARIABLE, memory_limit, ran_out_of_memory
 
 # A delimiter that no access-log line contains, so DuckDB's CSV reader returns whole lines.
 _LINE_DELIMITER = "\x1f\x1e\x1d"
 # Maximum line or field size for DuckDB's CSV reader, in bytes (DuckDB's default is 2 MB).
-_MAX_LINE_SIZE = 64 * 1024 * 1024
+_MAX_LINE_SIZE = 8 * 1024 * 1024
 
 # Apache/nginx common and combined log format, one capture per named group. The user agent's
 # closing quote is optional because loggers cut overlong agents without closing it.
@@ -268,6 +269,11 @@ def read_error(source: SourceFile, error: duckdb.Error) -> StripdownError:
         return StripdownError(
             f"cannot read {source.path} as delimited text: the rows do not share one delimiter and "
             "field count; check the file or give --format"
+        )
+    if ran_out_of_memory(error):
+        return StripdownError(
+            f"ran out of memory reading {source.path} within DuckDB's limit of {memory_limit()}; "
+            f"run the import again with a higher limit, such as {MEMORY_LIMIT_VARIABLE}=2GB"
         )
     if "No magic bytes" in text or "Parquet" in first:
         return StripdownError(f"cannot read {source.path} as Parquet ({first}); export the file again")
