@@ -7,6 +7,8 @@ from datetime import datetime
 
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import DataTable
 
 from queries.review import SessionDetail, TimelineEvent
@@ -49,6 +51,12 @@ class SessionTimeline(DataTable[Text]):
     session never changes the layout.
     """
 
+    # Textual lays out the whole screen again whenever a widget's virtual size changes, which here
+    # is every new session, and that reflow took most of a keypress. The timeline's own size is
+    # fixed and its vertical scrollbar is always shown (app.tcss), so a new height only has to
+    # update the scrollbar.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(cursor_type="none", zebra_stripes=False, show_cursor=False, id=id)
         self.can_focus = False
@@ -56,6 +64,9 @@ class SessionTimeline(DataTable[Text]):
         self._detail: SessionDetail | None = None
         self._message = ""
         self._layout_width = -1
+
+    def watch_virtual_size(self, virtual_size: Size) -> None:
+        self._scroll_update(virtual_size)
 
     @property
     def full_layout(self) -> bool:
