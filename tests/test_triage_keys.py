@@ -466,3 +466,27 @@ async def test_mouse_click_chooses_session(triage_path: Path) -> None:
         await settle(pilot)
         assert current(app) == "s-003"
         assert "session s-003" in screen_text(app)
+
+
+def queue_lines(app: StripdownApp) -> list[str]:
+    queue = triage(app).query_one(SampleQueue)
+    return [strip.text for strip in queue.render_lines(queue.size.region)]
+
+
+@synchronous
+async def test_queue_mark_follows_tag_and_undo(triage_path: Path) -> None:
+    async with running(triage_path, size=(160, 48)) as (app, pilot):
+        reason = app.config.reasons[0]
+        first_row = next(line for line in queue_lines(app) if "s-001" in line)
+        assert "·" in first_row
+
+        await press(pilot, reason.key)
+        first_row = next(line for line in queue_lines(app) if "s-001" in line)
+        assert f"{reason.key} {reason.title}" in first_row
+        second_row = next(line for line in queue_lines(app) if "s-002" in line)
+        assert "·" in second_row
+
+        await press(pilot, "u")
+        first_row = next(line for line in queue_lines(app) if "s-001" in line)
+        assert "·" in first_row
+        assert reason.title not in first_row
