@@ -13,20 +13,26 @@ import duckdb
 from queries.errors import StripdownError
 from queries.workspace import MEMORY_LIMIT_VARIABLE, memory_limit, ran_out_of_memory
 
-# Each module defines `add_parser(subparsers)`, which registers its subcommand and sets `handler`.
-COMMAND_MODULES = (
-    "app.commands.import_cmd",
-    "app.commands.sample_cmd",
-    "app.commands.audit_cmd",
-    "app.commands.tag_cmd",
-    "app.commands.report_cmd",
-    "app.commands.export_cmd",
-    "app.commands.config_cmd",
-)
+# Subcommand name to the module that registers it: each module defines `add_parser(subparsers)`,
+# which adds its subcommands and sets `handler`.
+COMMAND_MODULES = {
+    "import": "app.commands.import_cmd",
+    "sample": "app.commands.sample_cmd",
+    "audit": "app.commands.audit_cmd",
+    "tag": "app.commands.tag_cmd",
+    "tags": "app.commands.tag_cmd",
+    "report": "app.commands.report_cmd",
+    "export": "app.commands.export_cmd",
+    "config": "app.commands.config_cmd",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the parser with every subcommand registered."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser with every subcommand registered, or only the module of `command`.
+
+    Importing every command module takes a noticeable part of start-up, so a command line that
+    names a known subcommand first gets a parser with just that module.
+    """
     parser = argparse.ArgumentParser(
         prog="stripdown",
         description=(
@@ -35,15 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).add_parser(subparsers)
+    modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
+    for module in dict.fromkeys(modules):
+        importlib.import_module(module).add_parser(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(arguments[0] if arguments else None).parse_args(arguments)
     try:
         if args.command is None:
             from app.first_run import open_bundled_sample
