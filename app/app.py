@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from textual.app import App
 
 from app.keys import triage_keymap
-from app.screens.triage import TriageScreen
+from app.screens.triage import StartingState, TriageScreen
 from queries.config import Config
 from queries.workspace import Workspace
 
@@ -22,6 +22,7 @@ class StripdownApp(App[None]):
     """The keyboard triage app over one workspace.
 
     `clock` returns the current time; tests pass a fixed one so progress figures are stable.
+    `starting_state`, when given, is what the triage screen shows first instead of reading it.
     """
 
     CSS_PATH = "app.tcss"
@@ -30,13 +31,19 @@ class StripdownApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]  # noqa: RUF012
 
     def __init__(
-        self, workspace: Workspace, auditor: str, *, clock: Callable[[], datetime] = utc_now
+        self,
+        workspace: Workspace,
+        auditor: str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        starting_state: StartingState | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
         self.auditor = auditor
         self.config: Config = workspace.config
         self.clock = clock
+        self.starting_state = starting_state
         self.set_keymap(triage_keymap(self.config))
 
     def on_mount(self) -> None:

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from app.app import StripdownApp
 from app.screens.dialogs import ErrorDialog, InputDialog, SearchDialog
 from app.screens.help import HelpScreen
-from app.screens.triage import TriageScreen
+from app.screens.triage import TriageScreen, read_starting_state
 from queries.workspace import Workspace
 from tests.data.app.workspaces import build_workspace, fixed_clock
 from widgets.queue import SampleQueue
@@ -490,3 +490,21 @@ async def test_queue_mark_follows_tag_and_undo(triage_path: Path) -> None:
         first_row = next(line for line in queue_lines(app) if "s-001" in line)
         assert "·" in first_row
         assert reason.title not in first_row
+
+
+@synchronous
+async def test_starting_state_shows_without_reading_again(triage_path: Path) -> None:
+    workspace = Workspace.open(triage_path, create=False)
+    starting = read_starting_state(workspace, AUDITOR, workspace.config)
+    assert starting.detail is not None
+    assert starting.detail.session_id == "s-001"
+    app = StripdownApp(workspace, AUDITOR, clock=fixed_clock, starting_state=starting)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert current(app) == "s-001"
+            assert "session s-001" in screen_text(app)
+            assert [worker.group for worker in app.workers if worker.group == "queue"] == []
+            assert app.starting_state is None
+    finally:
+        workspace.close()

@@ -37,12 +37,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def open_app(workspace: Workspace, auditor: str) -> None:
-    """Bring the active sample's signals up to date with the config, then run the app."""
+    """Bring the active sample's signals up to date, read the first screen's data, then run the app.
+
+    Reading the queue and the first session before the app starts saves two round trips through
+    worker threads before the first useful frame.
+    """
     from app.app import StripdownApp
+    from app.screens.triage import read_starting_state
 
     cursor = workspace.cursor()
     sample_id = active_sample_id(cursor)
     if sample_id is not None:
         with workspace.transaction() as transaction:
             refresh_signals(transaction, sample_id, workspace.config)
-    StripdownApp(workspace, auditor).run()
+    starting_state = read_starting_state(workspace, auditor, workspace.config)
+    StripdownApp(workspace, auditor, starting_state=starting_state).run()

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -31,9 +32,10 @@ from app.screens.commands import TriageCommands
 from app.screens.dialogs import ErrorDialog, SearchDialog, goto_dialog, note_dialog
 from app.screens.help import HelpScreen
 from queries import review, tags
+from queries.config import Config
 from queries.errors import StripdownError
 from queries.review import QueueRow, SampleInfo, SearchCandidate, SessionDetail
-from queries.similar import SimilarityIndex, build_index
+from queries.workspace import Workspace
 from widgets.facts import SessionFactsPanel, counting_line, look_alikes_line
 from widgets.progress import ProgressFigures, ReviewProgress
 from widgets.queue import SampleQueue
@@ -42,6 +44,7 @@ from widgets.timeline import SessionTimeline
 
 if TYPE_CHECKING:
     from app.app import StripdownApp
+    from queries.similar import SimilarityIndex
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,36 @@ log = logging.getLogger(__name__)
 CACHE_SIZE = 32
 # How many sessions after the current one (and open sessions ahead) are read before they are needed.
 PREFETCH = 3
+
+
+@dataclass(frozen=True)
+class StartingState:
+    """The queue and the first session, read before the app starts so its first frame shows them."""
+
+    sample: SampleInfo | None
+    rows: list[QueueRow]
+    activity: list[datetime]
+    detail: SessionDetail | None
+
+
+def read_starting_state(workspace: Workspace, auditor: str, config: Config) -> StartingState:
+    """Read the active sample's queue for `auditor` and the session the screen opens at."""
+    cursor = workspace.cursor()
+    sample = review.active_sample(cursor)
+    if sample is None:
+        return StartingState(None, [], [], None)
+    rows = review.load_queue(cursor, sample.sample_id, auditor)
+    activity = review.activity_times(cursor, sample.sample_id, auditor)
+    detail = None
+    if rows:
+        first = rows[resume_index(rows)].session_id
+        detail = review.load_session(cursor, sample.sample_id, first, config)
+    return StartingState(sample, rows, activity, detail)
+
+
+def resume_index(rows: list[QueueRow]) -> int:
+    """Return where a review resumes: the first session still open, else the first one."""
+    return next((i for i, row in enumerate(rows) if row.is_open), 0)
 
 
 class QueueLoaded(Message):
@@ -156,7 +189,14 @@ class TriageScreen(Screen[None]):
         self.query_one(SessionTimeline).idle_seconds = self.stripdown.config.signals.idle
         self.query_one(SessionFactsPanel).show_message("reading the audit sample…")
         self.query_one("#empty-state").display = False
-        self._read_queue(None)
+        starting = self.stripdown.starting_state
+        if starting is None:
+            self._read_queue(None)
+        else:
+            self.stripdown.starting_state = None
+            if starting.detail is not None:
+                self._cache[starting.detail.session_id] = starting.detail
+            self.on_queue_loaded(QueueLoaded(starting.sample, starting.rows, starting.activity, None))
         self.set_interval(1.0, self._show_progress)
 
     def _bind_reasons(self) -> None:
@@ -205,6 +245,9 @@ class TriageScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="similarity")
     def _read_similarity(self, sample_id: int) -> None:
+        # Imported here because numpy and rapidfuzz add a tenth of a second to start-up.
+        from queries.similar import build_index
+
         app = self.stripdown
         try:
             index = build_index(app.workspace.cursor(), sample_id, app.config.signals.similarity)
@@ -238,7 +281,8 @@ class TriageScreen(Screen[None]):
         if self.sample is not None and self._similarity_sample != self.sample.sample_id:
             self._similarity = None
             self._similarity_sample = self.sample.sample_id
-            self._read_similarity(self.sample.sample_id)
+            # Scored after the first frame with a session, so it does not delay that frame.
+            self.call_after_refresh(self._read_similarity, self.sample.sample_id)
         keep = self._row_index(message.keep_session) if message.keep_session else None
         self.go_to(keep if keep is not None else self._resume_index())
 
@@ -376,7 +420,7 @@ class TriageScreen(Screen[None]):
     # Navigation
 
     def _resume_index(self) -> int:
-        return next((i for i, row in enumerate(self.rows) if row.is_open), 0)
+        return resume_index(self.rows)
 
     def _row_index(self, session_id: str | None) -> int | None:
         return next((i for i, row in enumerate(self.rows) if row.session_id == session_id), None)
