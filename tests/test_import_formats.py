@@ -68,6 +68,45 @@ def test_parquet_file(tmp_path: Path) -> None:
     assert "(parquet)" in summary
 
 
+def write_parquet(export: Path, extra_columns: str = "") -> None:
+    """Write four events in file order p0..p3 whose times run backwards, so time order differs."""
+    connection = duckdb.connect()
+    connection.sql(
+        f"""
+        SELECT 'p' || i AS event_id, 's1' AS session_id,
+               TIMESTAMPTZ '2024-03-05 10:00:00+00' - to_minutes(i) AS event_time,
+               'page_view' AS event_name {extra_columns}
+        FROM range(4) AS r(i)
+        """
+    ).write_parquet(str(export))
+    connection.close()
+
+
+def test_parquet_rows_numbered_in_file_order(tmp_path: Path) -> None:
+    export = tmp_path / "events.parquet"
+    write_parquet(export)
+    workspace, _ = imported(tmp_path, export)
+    assert query(workspace, "SELECT event_id, row_number FROM events ORDER BY ts") == [
+        ("p3", 4),
+        ("p2", 3),
+        ("p1", 2),
+        ("p0", 1),
+    ]
+
+
+def test_parquet_with_own_file_row_number_column(tmp_path: Path) -> None:
+    export = tmp_path / "events.parquet"
+    write_parquet(export, ", 100 - i AS file_row_number")
+    workspace, _ = imported(tmp_path, export)
+    assert query(workspace, "SELECT event_id, row_number FROM events ORDER BY ts") == [
+        ("p3", 4),
+        ("p2", 3),
+        ("p1", 2),
+        ("p0", 1),
+    ]
+    assert scalar(workspace, "SELECT properties->>'file_row_number' FROM events WHERE event_id = 'p0'") == "100"
+
+
 def test_gzip_compressed_csv_detected_by_content(tmp_path: Path) -> None:
     export = tmp_path / "events.csv.gz"
     export.write_bytes(gzip.compress((DATA / "camel_case_names.csv").read_bytes(), mtime=0))

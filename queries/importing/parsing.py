@@ -77,7 +77,13 @@ def fields_query(parsed: ParsedFile) -> tuple[str, list[Any]]:
         sql = load_sql("access_log_fields.sql", _SQL_PACKAGE).replace("{source}", raw.sql)
         return sql, [*raw.params, ACCESS_LOG_PATTERN, list(ACCESS_LOG_GROUPS)]
     fields, field_params = field_expressions(raw, parsed.source.format == "snowplow")
-    sql = load_sql("file_fields.sql", _SQL_PACKAGE).replace("{fields}", fields).replace("{source}", raw.sql)
+    if raw.row_number_column is None:
+        numbered = f"(SELECT row_number() OVER () AS {_ROW_NUMBER}, * FROM {raw.sql})"
+    else:
+        given = quote_identifier(raw.row_number_column)
+        numbered = f"(SELECT {given} + 1 AS {_ROW_NUMBER}, * EXCLUDE ({given}) FROM {raw.sql})"
+    sql = load_sql("file_fields.sql", _SQL_PACKAGE).replace("{fields}", fields)
+    sql = sql.replace("{numbered_source}", numbered)
     return sql, [*field_params, *raw.params]
 
 

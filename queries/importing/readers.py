@@ -21,6 +21,8 @@ from queries.workspace import MEMORY_LIMIT_VARIABLE, memory_limit, ran_out_of_me
 _LINE_DELIMITER = "\x1f\x1e\x1d"
 # Maximum line or field size for DuckDB's CSV reader, in bytes (DuckDB's default is 2 MB).
 _MAX_LINE_SIZE = 8 * 1024 * 1024
+# The column read_parquet adds with the option of the same name: each row's 0-based place in its file.
+_PARQUET_ROW_NUMBER = "file_row_number"
 
 # Apache/nginx common and combined log format, one capture per named group. The user agent's
 # closing quote is optional because loggers cut overlong agents without closing it.
@@ -55,6 +57,9 @@ class RawTable:
     params: list[Any]
     columns: list[tuple[str, str]]
     mapping: Mapping
+    # A 0-based row number column the table function adds itself, such as read_parquet's
+    # file_row_number; without one, rows are numbered with a window, which costs a full pass.
+    row_number_column: str | None = None
 
     @property
     def names(self) -> list[str]:
@@ -189,7 +194,10 @@ def _describe_parquet(
         raise read_error(source, error) from None
     columns = [(row[0], row[1]) for row in described]
     mapping = _map([name for name, _ in columns], options, None, "", source)
-    return RawTable("read_parquet(?)", [path], columns, mapping)
+    if _PARQUET_ROW_NUMBER in (name for name, _ in columns):
+        return RawTable("read_parquet(?)", [path], columns, mapping)
+    sql = f"read_parquet(?, {_PARQUET_ROW_NUMBER} = true)"
+    return RawTable(sql, [path], columns, mapping, _PARQUET_ROW_NUMBER)
 
 
 def _describe_access_log(source: SourceFile) -> RawTable:
