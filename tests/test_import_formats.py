@@ -104,7 +104,9 @@ def test_parquet_with_own_file_row_number_column(tmp_path: Path) -> None:
         ("p1", 2),
         ("p0", 1),
     ]
-    assert scalar(workspace, "SELECT properties->>'file_row_number' FROM events WHERE event_id = 'p0'") == "100"
+    assert (
+        scalar(workspace, "SELECT properties->>'file_row_number' FROM events WHERE event_id = 'p0'") == "100"
+    )
 
 
 def test_gzip_compressed_csv_detected_by_content(tmp_path: Path) -> None:
