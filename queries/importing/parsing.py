@@ -80,8 +80,8 @@ def fields_query(parsed: ParsedFile) -> tuple[str, list[Any]]:
     if raw.row_number_column is None:
         numbered = f"(SELECT row_number() OVER () AS {_ROW_NUMBER}, * FROM {raw.sql})"
     else:
-        given = quote_identifier(raw.row_number_column)
-        numbered = f"(SELECT {given} + 1 AS {_ROW_NUMBER}, * EXCLUDE ({given}) FROM {raw.sql})"
+        own_number = quote_identifier(raw.row_number_column)
+        numbered = f"(SELECT {own_number} + 1 AS {_ROW_NUMBER}, * EXCLUDE ({own_number}) FROM {raw.sql})"
     sql = load_sql("file_fields.sql", _SQL_PACKAGE).replace("{fields}", fields)
     sql = sql.replace("{numbered_source}", numbered)
     return sql, [*field_params, *raw.params]

@@ -57,8 +57,8 @@ class RawTable:
     params: list[Any]
     columns: list[tuple[str, str]]
     mapping: Mapping
-    # A 0-based row number column the table function adds itself, such as read_parquet's
-    # file_row_number; without one, rows are numbered with a window, which costs a full pass.
+    # A 0-based row number column that the table function adds itself, such as read_parquet's
+    # file_row_number. Without one, a window numbers the rows, which costs a full pass.
     row_number_column: str | None = None
 
     @property
