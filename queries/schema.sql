@@ -68,7 +68,11 @@ CREATE TABLE sessions (
     converted BOOLEAN NOT NULL,
     exited BOOLEAN NOT NULL,
     exit_stage VARCHAR,
-    label VARCHAR
+    label VARCHAR,
+    -- Indexes of the funnel stages the session reached, and of those whose first matching event
+    -- is the session's last event (the report's ghosts); empty without a funnel.
+    entered_stages INTEGER[] NOT NULL DEFAULT [],
+    ghost_stages INTEGER[] NOT NULL DEFAULT []
 );
 
 -- Every audit sample ever drawn, one row per sampled session; the highest sample_id is active.

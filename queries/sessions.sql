@@ -22,18 +22,6 @@ WITH located AS (
         regexp_extract(url, '^[^?#]*\?([^#]*)', 1) AS query
     FROM events
 ),
-stage_hits AS (
-    SELECT
-        e.session_id,
-        max(s.stage_index) AS furthest_index,
-        bool_or(s.stage_index = 0) AS reached_first
-    FROM located AS e
-    JOIN funnel_stages AS s
-      ON (s.event IS NULL OR e.event = s.event)
-     AND (s.path_glob IS NULL OR (e.url IS NOT NULL AND coalesce(nullif(e.path, ''), '/') GLOB s.path_glob))
-     AND (s.query_glob IS NULL OR (e.url IS NOT NULL AND e.query GLOB s.query_glob))
-    GROUP BY e.session_id
-),
 facts AS (
     SELECT
         session_id,
@@ -41,6 +29,7 @@ facts AS (
         min(ts) AS started_at,
         max(ts) AS ended_at,
         count(*) AS events,
+        max(position) AS last_position,
         arg_min(channel, position) FILTER (WHERE channel IS NOT NULL) AS channel,
         arg_min(device, position) FILTER (WHERE device IS NOT NULL) AS device,
         arg_min(url, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL) AS landing_url,
@@ -51,6 +40,26 @@ facts AS (
     FROM located
     GROUP BY session_id
 ),
+stage_entries AS (
+    SELECT e.session_id, s.stage_index, min(e.position) AS entered_at
+    FROM located AS e
+    JOIN funnel_stages AS s
+      ON (s.event IS NULL OR e.event = s.event)
+     AND (s.path_glob IS NULL OR (e.url IS NOT NULL AND coalesce(nullif(e.path, ''), '/') GLOB s.path_glob))
+     AND (s.query_glob IS NULL OR (e.url IS NOT NULL AND e.query GLOB s.query_glob))
+    GROUP BY e.session_id, s.stage_index
+),
+stage_hits AS (
+    SELECT
+        x.session_id,
+        max(x.stage_index) AS furthest_index,
+        bool_or(x.stage_index = 0) AS reached_first,
+        list(x.stage_index ORDER BY x.stage_index) AS entered_stages,
+        list(x.stage_index ORDER BY x.stage_index) FILTER (WHERE x.entered_at = f.last_position) AS ghost_stages
+    FROM stage_entries AS x
+    JOIN facts AS f USING (session_id)
+    GROUP BY x.session_id
+),
 funnel AS (
     SELECT count(*) AS stage_count FROM funnel_stages
 ),
@@ -58,6 +67,8 @@ classified AS (
     SELECT
         f.*,
         h.furthest_index,
+        coalesce(h.entered_stages, []) AS entered_stages,
+        coalesce(h.ghost_stages, []) AS ghost_stages,
         s.name AS furthest_stage,
         CASE WHEN funnel.stage_count = 0 THEN true ELSE coalesce(h.reached_first, false) END AS entered,
         funnel.stage_count > 0
@@ -94,6 +105,8 @@ SELECT
     coalesce(
         label_value,
         CASE WHEN exited THEN 'exited at ' || coalesce(furthest_stage, nullif(exit_path, ''), last_event, 'the last event') END
-    ) AS label
+    ) AS label,
+    entered_stages,
+    ghost_stages
 FROM decided
 ORDER BY session_id;

@@ -16,10 +16,11 @@ from queries.config import Config, parse_config
 from queries.errors import StripdownError, UsageError
 from queries.sql import load_sql
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-# Each entry upgrades a workspace from the version in its key to the next one.
-MIGRATIONS: dict[int, str] = {}
+# Each entry upgrades a workspace from the version in its key to the next one. After any of them
+# the sessions are derived again, since a new schema may store more of what is derived.
+MIGRATIONS: dict[int, str] = {1: "migrate_to_2.sql"}
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
@@ -60,13 +61,31 @@ class Workspace:
         try:
             if existed:
                 workspace._check_complete()
-                workspace._check_schema()
+                version = workspace._check_schema()
+                if version < SCHEMA_VERSION:
+                    return workspace._upgraded(version, read_only)
             else:
                 workspace._create_schema()
         except BaseException:
             workspace.discard()
             raise
         return workspace
+
+    def _upgraded(self, version: int, read_only: bool) -> Workspace:
+        """Migrate this older workspace, reopening it for writing first when it is open read-only."""
+        if not read_only:
+            self._migrate(version)
+            return self
+        self.close()
+        try:
+            with Workspace.open(self.path, create=False):
+                pass
+        except StripdownError as error:
+            raise StripdownError(
+                f"{self.path} uses an older workspace schema ({version}) and cannot be upgraded: "
+                f"{error.message}"
+            ) from None
+        return Workspace.open(self.path, create=False, read_only=True)
 
     def __enter__(self) -> Workspace:
         return self
@@ -150,7 +169,8 @@ class Workspace:
         if row is not None and row[0] * row[1] > size:
             raise _open_error(self.path, f"{size} bytes, but its block list needs {row[0] * row[1]}")
 
-    def _check_schema(self) -> None:
+    def _check_schema(self) -> int:
+        """Check the file is a workspace this version can read; return its schema version."""
         try:
             row = self.cursor().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except duckdb.CatalogException:
@@ -168,15 +188,27 @@ class Workspace:
                 f"{self.path} was written by a newer stripdown (schema {version}, this one reads up to "
                 f"{SCHEMA_VERSION}); upgrade stripdown to open it"
             )
-        if version < SCHEMA_VERSION:
-            self._migrate(version)
+        return version
 
     def _migrate(self, version: int) -> None:
-        with self.transaction() as cursor:
-            while version < SCHEMA_VERSION:
-                cursor.execute(load_sql(MIGRATIONS[version]))
-                version += 1
-            cursor.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
+        # Imported here because queries.sessions opens workspaces through this module.
+        from queries.sessions import derive_sessions
+
+        original = version
+        try:
+            with self.transaction() as cursor:
+                while version < SCHEMA_VERSION:
+                    cursor.execute(load_sql(MIGRATIONS[version]))
+                    version += 1
+                derive_sessions(cursor, self.config)
+                cursor.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
+        except duckdb.Error as error:
+            if ran_out_of_memory(error):
+                raise
+            raise StripdownError(
+                f"upgrading workspace {self.path} from schema {original} to {SCHEMA_VERSION} failed "
+                f"({_first_line(error)}); nothing was changed; report this with the message"
+            ) from None
 
 
 def _check_folder_writable(path: Path) -> None:

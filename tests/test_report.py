@@ -38,7 +38,7 @@ from queries.report import (
     round_half_up,
     wilson_interval,
 )
-from queries.workspace import Workspace
+from queries.workspace import SCHEMA_VERSION, Workspace
 from tests.data.report.workspace import CONFIG_TEXT, build_small_workspace
 
 Z2 = WILSON_Z**2
@@ -369,3 +369,37 @@ def test_round_half_up() -> None:
     assert round_half_up(1, 3) == 0
     assert round_half_up(2, 3) == 1
     assert round_half_up(0, 7) == 0
+
+
+def test_ghosts_without_sessions_list_every_stage(small: Workspace) -> None:
+    small.cursor().execute("DELETE FROM sessions")
+    ghosts = build_report(small.cursor(), small.config).ghosts
+    assert ghosts == (
+        GhostRow("landing", 0, 0),
+        GhostRow("cart", 0, 0),
+        GhostRow("checkout", 0, 0),
+        GhostRow("purchase", 0, 0),
+    )
+
+
+def test_schema_1_workspace_migrates_and_keeps_ghosts(small: Workspace) -> None:
+    path = small.path
+    cursor = small.cursor()
+    cursor.execute("ALTER TABLE sessions DROP COLUMN entered_stages")
+    cursor.execute("ALTER TABLE sessions DROP COLUMN ghost_stages")
+    cursor.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    tags_before = cursor.execute("SELECT * FROM tag_log ORDER BY id").fetchall()
+    small.close()
+
+    with Workspace.open(path, create=False) as migrated:
+        cursor = migrated.cursor()
+        version = cursor.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert version == (str(SCHEMA_VERSION),)
+        assert cursor.execute("SELECT * FROM tag_log ORDER BY id").fetchall() == tags_before
+        ghosts = build_report(cursor, migrated.config).ghosts
+    assert ghosts == (
+        GhostRow("landing", 14, 2),
+        GhostRow("cart", 11, 3),
+        GhostRow("checkout", 7, 2),
+        GhostRow("purchase", 2, 1),
+    )

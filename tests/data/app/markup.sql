@@ -12,7 +12,9 @@ VALUES
   ('m2', '[@click=app.quit]s', '[i]u', TIMESTAMPTZ '2024-03-05 10:00:05+00', '[link=x]e2', '[/]', NULL, 200,
    NULL, '[u]ch', '[s]dv', '[b]lbl', 'm.csv', 1, 2, 2);
 
-INSERT INTO sessions VALUES
+INSERT INTO sessions (session_id, user_id, started_at, ended_at, events, channel, device, landing_url, exit_url,
+                      last_event, furthest_stage, furthest_stage_index, entered, converted, exited,
+                      exit_stage, label) VALUES
   ('[@click=app.quit]s', '[i]u', TIMESTAMPTZ '2024-03-05 10:00:00+00', TIMESTAMPTZ '2024-03-05 10:00:05+00', 2,
    '[u]ch', '[s]dv', '[on red]in', '[/]out', '[link=x]e2', '[dim]st', 0, true, false, true, '[dim]st', '[b]lbl');
 

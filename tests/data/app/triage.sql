@@ -63,7 +63,9 @@ SELECT
     100 + i
 FROM range(1, 61) AS t(i);
 
-INSERT INTO sessions VALUES
+INSERT INTO sessions (session_id, user_id, started_at, ended_at, events, channel, device, landing_url, exit_url,
+                      last_event, furthest_stage, furthest_stage_index, entered, converted, exited,
+                      exit_stage, label) VALUES
   ('s-001', 'u-1', TIMESTAMPTZ '2024-03-05 10:00:00+00', TIMESTAMPTZ '2024-03-05 10:03:12+00', 8, 'paid_search', 'mobile', '/home', '/checkout/pay', 'page_view', 'checkout', 1, true, false, true, 'checkout', 'payment_error'),
   ('s-002', 'u-2', TIMESTAMPTZ '2024-03-05 11:00:00+00', TIMESTAMPTZ '2024-03-05 11:26:00+00', 3, 'email', 'desktop', '/cart', '/checkout/shipping', 'page_view', 'checkout', 1, true, false, true, 'checkout', 'exited at checkout'),
   ('s-003', 'u-3', TIMESTAMPTZ '2024-03-05 12:00:00+00', TIMESTAMPTZ '2024-03-05 12:00:50+00', 3, 'organic', 'tablet', '/checkout', '/checkout/address', 'form_submit', 'checkout', 1, true, false, true, 'checkout', 'price_shock'),
