@@ -126,3 +126,21 @@ def test_failed_command_keeps_existing_workspace(workspace_path: Path) -> None:
     with pytest.raises(RuntimeError), opened(workspace_path, create=True):
         raise RuntimeError("import failed")
     assert workspace_path.exists()
+
+
+def memory_setting(workspace: Workspace) -> str:
+    row = workspace.cursor().execute("SELECT current_setting('memory_limit')").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_set_memory_limit_uses_default(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STRIPDOWN_MEMORY_LIMIT", raising=False)
+    workspace.set_memory_limit("100MB")
+    assert memory_setting(workspace) in ("95.3 MiB", "100.0 MB")
+
+
+def test_set_memory_limit_leaves_variable(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIPDOWN_MEMORY_LIMIT", "300MB")
+    workspace.set_memory_limit("100MB")
+    assert memory_setting(workspace) in ("286.1 MiB", "300.0 MB")

@@ -9,7 +9,7 @@ from app.commands.options import add_auditor_option, add_workspace_option
 from queries.errors import UsageError
 from queries.sample import active_sample_id
 from queries.signals import refresh_signals
-from queries.workspace import Workspace, opened
+from queries.workspace import REVIEW_MEMORY_LIMIT, Workspace, opened
 
 
 def add_parser(subparsers: Any) -> None:
@@ -45,6 +45,7 @@ def open_app(workspace: Workspace, auditor: str) -> None:
     from app.app import StripdownApp
     from app.screens.triage import read_starting_state
 
+    workspace.set_memory_limit(REVIEW_MEMORY_LIMIT)
     cursor = workspace.cursor()
     sample_id = active_sample_id(cursor)
     if sample_id is not None:
