@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,30 @@ def test_empty_workspace_report(tmp_path: Path) -> None:
     result = stripdown("report", "-w", workspace)
     assert result.returncode == 0, result.stderr
     assert "No audit sample has been drawn yet" in result.stdout
+
+
+@pytest.mark.parametrize(("command", "what"), [("report", "the report"), ("export", "the export")])
+def test_output_over_other_workspace_is_rejected(
+    small_path: Path, tmp_path: Path, command: str, what: str
+) -> None:
+    other = tmp_path / "other.duckdb"
+    shutil.copyfile(small_path, other)
+    before = other.read_bytes()
+    result = stripdown(
+        command, "-w", small_path, "-o", other, "--format", "json" if command == "report" else "csv"
+    )
+    assert result.returncode == 1
+    assert f"cannot write {what} to {other}: it is a DuckDB file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert other.read_bytes() == before
+
+
+def test_export_over_its_workspace_is_rejected(small_path: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "own.duckdb"
+    shutil.copyfile(small_path, workspace)
+    before = workspace.read_bytes()
+    result = stripdown("export", "-w", workspace, "-o", workspace)
+    assert result.returncode == 1
+    assert "cannot write the export to" in result.stderr
+    assert "that is the workspace file" in result.stderr
+    assert workspace.read_bytes() == before

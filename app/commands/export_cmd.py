@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.commands.options import add_workspace_option
+from app.commands.options import add_workspace_option, check_not_a_workspace
 from queries.export import FORMATS, export_sample, format_for
 from queries.workspace import opened
 
@@ -43,6 +43,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the export and print what it holds."""
     export_format = format_for(args.output, args.format)
+    check_not_a_workspace(args.output, args.workspace, "the export")
     with opened(args.workspace, read_only=True) as workspace:
         summary = export_sample(
             workspace.cursor(), workspace.config, args.output, export_format, args.auditor

@@ -6,6 +6,11 @@ import argparse
 import getpass
 from pathlib import Path
 
+from queries.errors import StripdownError
+
+# Every DuckDB database file has these bytes at offset 8, after a checksum.
+DUCKDB_MAGIC = b"DUCK"
+
 
 def add_workspace_option(parser: argparse.ArgumentParser) -> None:
     """Add the required `-w/--workspace` option."""
@@ -35,3 +40,25 @@ def default_auditor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "auditor"
+
+
+def check_not_a_workspace(output: Path, workspace: Path, what: str) -> None:
+    """Reject an output path that is the workspace, its write-ahead log, or any other DuckDB file.
+
+    Writing `what` (such as "the report") over one of them would lose every tag it holds.
+    """
+    resolved = workspace.resolve()
+    if output.resolve() in (resolved, resolved.with_name(resolved.name + ".wal")):
+        raise StripdownError(
+            f"cannot write {what} to {output}: that is the workspace file; give another file name with -o"
+        )
+    try:
+        with output.open("rb") as existing:
+            header = existing.read(12)
+    except OSError:
+        return
+    if header[8:12] == DUCKDB_MAGIC:
+        raise StripdownError(
+            f"cannot write {what} to {output}: it is a DuckDB file, perhaps another workspace; "
+            "give another file name with -o"
+        )

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from app.commands.options import add_workspace_option
+from app.commands.options import add_workspace_option, check_not_a_workspace
 from queries.errors import StripdownError
 from queries.report import auditors, build_report
 from queries.report_render import FORMATS, render
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     output_format = args.format or _format_from_suffix(args.output)
     if args.output is not None:
         _check_output_folder(args.output)
-        _check_not_workspace(args.output, args.workspace)
+        check_not_a_workspace(args.output, args.workspace, "the report")
     with opened(args.workspace, read_only=True) as workspace:
         cursor = workspace.cursor()
         if args.auditor is not None:
@@ -92,15 +92,6 @@ def _check_output_folder(output: Path) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise StripdownError(
             f"cannot write the report to {output}: folder {folder} is not writable; choose another -o"
-        )
-
-
-def _check_not_workspace(output: Path, workspace: Path) -> None:
-    # Replacing the workspace file with the report would lose every tag in it.
-    targets = {workspace.resolve(), workspace.resolve().with_name(workspace.name + ".wal")}
-    if output.resolve() in targets:
-        raise StripdownError(
-            f"cannot write the report to {output}: that is the workspace file; give another file name with -o"
         )
 
 
