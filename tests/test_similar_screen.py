@@ -298,3 +298,20 @@ def test_facts_panel_counts_untagged_look_alikes(review: Workspace) -> None:
         assert "look-alikes 1 untagged · a to tag them" in facts_text(app)
 
     drive(review, steps)
+
+
+def test_bulk_tag_keeps_own_note(review: Workspace) -> None:
+    tags.append(review.cursor(), "twin-a", AUDITOR, "flag", note="back button [loop]", sample_id=1)
+
+    async def steps(pilot: Any, app: StripdownApp) -> None:
+        await open_similar(pilot, app)
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    drive(review, steps)
+
+    notes = {row[0]: row[2] for row in tag_rows(review)}
+    assert notes["twin-a"] == "back button [loop] · bulk: like anchor"
+    assert notes["anchor"] == "bulk: like anchor"
+    assert notes["twin-b"] == "bulk: like anchor"

@@ -349,6 +349,10 @@ def read_group(cursor: duckdb.DuckDBPyConnection, session_id: str, auditor: str,
     )
 
 
+# The start of the note a group tag carries; the anchor session's id follows.
+BULK_NOTE_PREFIX = "bulk: like "
+
+
 def tag_group(
     cursor: duckdb.DuckDBPyConnection,
     group: Group,
@@ -359,18 +363,30 @@ def tag_group(
 ) -> int:
     """Tag the sessions under one new bulk id, each with its suggestion and whether it was taken.
 
-    The caller runs this in a transaction, so the group is tagged whole or not at all.
+    Each tag's note says which session the group was formed around; a note the auditor wrote
+    earlier is kept in front of it. The caller runs this in a transaction, so the group is tagged
+    whole or not at all.
     """
     bulk_id = tags.next_bulk_id(cursor)
+    states = tags.current_states(cursor, auditor)
+    bulk_note = f"{BULK_NOTE_PREFIX}{anchor_id}"
     for session_id in session_ids:
         signal = group.strongest.get(session_id)
+        state = states.get(session_id)
+        own_note = state.note if state is not None else None
+        if own_note:
+            own_note = own_note.split(f" · {BULK_NOTE_PREFIX}")[0]
+        if own_note and not own_note.startswith(BULK_NOTE_PREFIX):
+            note = f"{own_note} · {bulk_note}"
+        else:
+            note = bulk_note
         tags.append(
             cursor,
             session_id,
             auditor,
             "tag",
             reason=reason_id,
-            note=f"bulk: like {anchor_id}",
+            note=note,
             suggested_reason=signal.reason if signal else None,
             accepted=(signal.reason == reason_id) if signal else None,
             evidence=list(signal.event_ids) if signal else None,
