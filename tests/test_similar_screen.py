@@ -248,6 +248,8 @@ def test_undo_key_reverts_whole_group(review: Workspace) -> None:
 
         assert tag_rows(review) == []
         assert set(tags.current_states(review.cursor(), AUDITOR)) == {"twin-tagged"}
+        messages = [notification.message for notification in app._notifications]
+        assert "Undid the group tag of 3 sessions." in messages
 
     drive(review, steps)
 

@@ -605,7 +605,11 @@ class TriageScreen(Screen[None]):
             self.notify(f"Undid a {undone.actions[0]} on a session outside this sample.", markup=False)
             return
         self.go_to(target)
-        self.notify(f"Undid {undone.actions[0]} of {undone.session_ids[0]}.", markup=False)
+        count = len(undone.session_ids)
+        if count > 1:
+            self.notify(f"Undid the group {undone.actions[0]} of {count} sessions.", markup=False)
+        else:
+            self.notify(f"Undid {undone.actions[0]} of {undone.session_ids[0]}.", markup=False)
 
     # Dialogs and other screens
 
