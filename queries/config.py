@@ -323,7 +323,7 @@ def _reasons(raw: object) -> tuple[Reason, ...]:
             if other.id == reason_id:
                 raise _invalid(f"{key}.id", reason_id, "an id no other reason uses")
             if other.key == hotkey:
-                raise _invalid(f"{key}.key", hotkey, f"a key not already used by {other.id}")
+                raise _invalid(f"{key}.key", hotkey, f"a key that reason {other.id} does not already use")
         reasons.append(Reason(reason_id, title, hotkey, description))
     return tuple(reasons)
 
@@ -389,4 +389,16 @@ def _keys(table: dict[str, Any]) -> dict[str, str]:
                 f"keys.{action}", value, 'a Textual key name or a comma-separated list, such as "j,down"'
             )
         keys[action] = value
+    bound: dict[str, str] = {}
+    for action, value in keys.items():
+        for key in (part.strip() for part in value.split(",")):
+            other = bound.setdefault(key, action)
+            if other != action:
+                changed = action if action in table else other
+                raise _invalid(
+                    f"keys.{changed}",
+                    keys[changed],
+                    f"keys that no other action uses, but {key} is also bound to "
+                    f"{other if changed == action else action}; give one of them another key",
+                )
     return keys

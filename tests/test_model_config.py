@@ -75,7 +75,7 @@ CONFIG_ERRORS = [
     ),
     (
         '[[reasons]]\nid = "a"\nkey = "1"\n[[reasons]]\nid = "b"\nkey = "1"\n',
-        ["reasons[1].key", "'1'", "not already used by a"],
+        ["reasons[1].key", "'1'", "reason a does not already use"],
     ),
     ("[signals]\nrage_clicks = 3\n", ["signals.rage_clicks", "rage_click_count"]),
     ("[signals]\nrage_click_count = 0\n", ["signals.rage_click_count", "0", "at least 1"]),
@@ -93,6 +93,8 @@ CONFIG_ERRORS = [
     ("[review]\nbreak = 5\n", ["review.break", "time_box"]),
     ('[keys]\njump = "x"\n', ["keys.jump", "'x'", "next"]),
     ('[keys]\nnext = ""\n', ["keys.next", "''", "Textual key name"]),
+    ('[keys]\nundo = "q"\n', ["keys.undo", "'q'", "q is also bound to quit"]),
+    ('[keys]\nundo = "x"\nskip = "z,x"\n', ["keys.skip", "'z,x'", "x is also bound to undo"]),
     ("[funnel\n", ["not valid TOML"]),
 ]
 
@@ -216,3 +218,9 @@ def test_config_command_missing_workspace(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "not found" in result.stderr
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_swapped_keys_are_accepted() -> None:
+    config = parse_config('[keys]\nquit = "u"\nundo = "q"\n', source="swap.toml")
+    assert config.keys["quit"] == "u"
+    assert config.keys["undo"] == "q"
