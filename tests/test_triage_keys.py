@@ -272,6 +272,17 @@ async def test_search_opens_matching_session(triage_path: Path) -> None:
 
 
 @synchronous
+async def test_search_status_follows_query(triage_path: Path) -> None:
+    async with running(triage_path, size=(120, 40)) as (app, pilot):
+        await press(pilot, "slash", *"zzqqxx")
+        assert "no session matches" in screen_text(app)
+        await press(pilot, *["backspace"] * 6, *"promo-terms")
+        text = screen_text(app)
+        assert "no session matches" not in text
+        assert "1 session matches" in text
+
+
+@synchronous
 async def test_search_escape_stays(triage_path: Path) -> None:
     async with running(triage_path) as (app, pilot):
         await press(pilot, "slash", *"Postcode", "escape")

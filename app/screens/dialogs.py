@@ -139,8 +139,12 @@ class SearchDialog(ModalScreen[str | None]):
         results.add_options(Option(hit_text(hit)) for hit in message.hits)
         if message.hits:
             results.highlighted = 0
+            noun = "session matches" if len(message.hits) == 1 else "sessions match"
+            self._set_status(f"{len(message.hits)} {noun} · enter opens · escape cancels")
         elif message.query.strip():
             self._set_status("no session matches · escape cancels")
+        elif self._candidates is not None:
+            self._set_status(f"{len(self._candidates)} texts searchable · enter opens · escape cancels")
 
     @on(Input.Submitted)
     def open_highlighted(self) -> None:
