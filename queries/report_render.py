@@ -18,6 +18,8 @@ FORMATS = ("md", "html", "json")
 
 # Shown where an export value is missing, in italics so it cannot be mistaken for the value itself.
 NO_VALUE = "(none)"
+# A label share or gap that cannot be known because no analytics label maps to a reason.
+UNKNOWN_SHARE = "–"
 
 _COHORT_TITLES = {
     "stage": "By exit stage",
@@ -153,6 +155,21 @@ def headline(report: Report) -> str:
     return sentence + f"the dashboard attributes {percent(top.labelled_share)} to it."
 
 
+def label_shares_known(report: Report) -> bool:
+    """True when some tagged session's analytics label maps to a reason, so label shares mean something.
+
+    Without one, every label share is 0 by definition, and a gap would only repeat the tagged share.
+    """
+    return report.agreement.compared > 0
+
+
+def label_share_cells(report: Report, row: GapRow) -> tuple[str, str]:
+    """Return the label share and gap cells of a gap row, or dashes when label shares are unknown."""
+    if not label_shares_known(report):
+        return UNKNOWN_SHARE, UNKNOWN_SHARE
+    return percent_precise(row.labelled_share), f"{row.gap * 100:+.1f} pts"
+
+
 def headline_row(report: Report) -> GapRow:
     """Pick the reason of the headline: the one the dashboard under-reports most.
 
@@ -259,11 +276,18 @@ def _gap_section(report: Report) -> Section:
             report.title(row.reason),
             str(row.tagged),
             f"{percent_precise(row.tagged_share)} ({interval(row.ci_low, row.ci_high)})",
-            percent_precise(row.labelled_share),
-            f"{row.gap * 100:+.1f} pts",
+            *label_share_cells(report, row),
             f"{row.estimated_sessions:,}",
         )
         for row in report.gap
+    )
+    unknown = (
+        ()
+        if label_shares_known(report)
+        else (
+            "No analytics label of the tagged sessions maps to an exit reason, so the label shares and "
+            "gaps are shown as –. Map the labels to reason ids in [label.map] of stripdown.toml.",
+        )
     )
     return Section(
         "gap",
@@ -272,6 +296,7 @@ def _gap_section(report: Report) -> Section:
             "Reasons ranked by how far the tagged share differs from the share the analytics labels "
             "claim for the same sessions. The interval is the 95% Wilson interval of the tagged share; "
             "the estimate applies the tagged share to every exited session of the workspace.",
+            *unknown,
         ),
         Table(
             ("Reason", "Tagged", "Tagged share (95% interval)", "Label share", "Gap", "Estimated exits"),

@@ -199,6 +199,11 @@ def test_markdown_without_label_map(small: Workspace) -> None:
     text = render_markdown(unmapped)
     assert "the dashboard's share is unknown" in text
     assert "the config has no label map" in text
+    assert "label shares and gaps are shown as –" in text
+    gap_rows = [line for line in text.splitlines() if line.startswith("| Broken code |")]
+    assert gap_rows
+    assert "| – | – |" in gap_rows[0]
+    assert " pts |" not in text.split("## Gap list")[1].split("## ")[0]
 
 
 def test_html_escapes_export_values(hostile_report: Report) -> None:

@@ -24,7 +24,14 @@ from textual.worker import get_current_worker
 
 from queries.errors import StripdownError
 from queries.report import Report, build_report
-from queries.report_render import agreement_sentence, headline, interval, percent_precise, summary_lines
+from queries.report_render import (
+    agreement_sentence,
+    headline,
+    interval,
+    label_share_cells,
+    percent_precise,
+    summary_lines,
+)
 from widgets.chart import ChartRow, ShareChart
 
 if TYPE_CHECKING:
@@ -156,8 +163,7 @@ class ReportScreen(Screen[None]):
                     f"{percent_precise(row.tagged_share)} ({interval(row.ci_low, row.ci_high)})",
                     justify="right",
                 ),
-                Text(percent_precise(row.labelled_share), justify="right"),
-                Text(f"{row.gap * 100:+.1f} pts", justify="right"),
+                *(Text(cell, justify="right") for cell in label_share_cells(report, row)),
                 Text(f"{row.estimated_sessions:,}", justify="right"),
                 key=row.reason,
             )
