@@ -141,7 +141,7 @@ def _draw(cursor: duckdb.DuckDBPyConnection, rule: SampleRule, config: Config) -
     compute_signals(cursor, sample_id, config)
     note = None
     if rule.size > drawn_from:
-        note = f"asked for {rule.size:,}, only {drawn_from:,} exist; took all"
+        note = f"the sample size is {rule.size:,} but only {drawn_from:,} exited sessions exist; took all"
     return SampleResult(sample_id, text, size, drawn_from, note)
 
 

@@ -142,6 +142,18 @@ def test_audit_missing_workspace(tmp_path: Path) -> None:
     assert not (tmp_path / "none.duckdb").exists()
 
 
+def test_audit_without_sample(tmp_path: Path) -> None:
+    export = tmp_path / "events.csv"
+    export.write_text("session_id,ts,event\ns1,2024-03-05T10:00:00Z,page_view\n", encoding="utf-8")
+    workspace = tmp_path / "review.duckdb"
+    assert stripdown("import", str(export), "-w", str(workspace)).returncode == 0
+    result = stripdown("audit", "-w", str(workspace))
+    assert result.returncode == 1
+    assert f"workspace {workspace} has no audit sample yet" in result.stderr
+    assert f"stripdown sample -w {workspace}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_audit_locked_workspace(triage_path: Path) -> None:
     holder = duckdb.connect(str(triage_path))
     try:

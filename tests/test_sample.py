@@ -85,7 +85,7 @@ def test_last_newest_first(opened_checkout: Workspace) -> None:
 def test_more_than_exist_takes_all(opened_checkout: Workspace) -> None:
     result = draw_sample(opened_checkout, SampleRule())
     assert result.size == 5
-    assert result.note == "asked for 500, only 5 exist; took all"
+    assert result.note == "the sample size is 500 but only 5 exited sessions exist; took all"
     ids = sample_session_ids(opened_checkout.cursor(), result.sample_id)
     assert ids == ["s07", "s06", "s05", "s04", "s01"]
 
@@ -258,7 +258,7 @@ def test_cli_last(checkout: Path) -> None:
 def test_cli_default_takes_all(checkout: Path) -> None:
     result = run_cli("sample", "-w", checkout)
     assert result.returncode == 0, result.stderr
-    assert "note: asked for 500, only 5 exist; took all" in result.stdout
+    assert "note: the sample size is 500 but only 5 exited sessions exist; took all" in result.stdout
 
 
 def test_cli_dates_cover_whole_days(checkout: Path) -> None:

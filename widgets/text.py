@@ -61,7 +61,15 @@ def format_clock(seconds: float) -> str:
 
 
 def format_offset(seconds: float) -> str:
-    """Format an offset from the session start as "+m:ss" or "+h:mm:ss"."""
+    """Format an offset from the session start as "+m:ss", "+h:mm:ss", or "+5d03:10" from a day on.
+
+    From a day on the seconds are dropped, so the text still fits the timeline's offset column.
+    """
+    whole = int(max(seconds, 0.0))
+    days, rest = divmod(whole, 86400)
+    if days:
+        hours, minutes = rest // 3600, rest % 3600 // 60
+        return f"+{days}d{hours:02d}:{minutes:02d}"
     return "+" + format_clock(seconds)
 
 

@@ -18,7 +18,7 @@ _ERROR_NAME = re.compile(r"error|exception|crash|fail", re.IGNORECASE)
 
 # Below this many cells the status, URL, message and target share one column.
 FULL_LAYOUT_WIDTH = 90
-OFFSET_WIDTH = 8
+OFFSET_WIDTH = 9
 GAP_WIDTH = 8
 STATUS_WIDTH = 3
 

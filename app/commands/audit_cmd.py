@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from app.commands.options import add_auditor_option, add_workspace_option
-from queries.errors import UsageError
+from queries.errors import StripdownError, UsageError
 from queries.sample import active_sample_id
 from queries.signals import refresh_signals
 from queries.workspace import REVIEW_MEMORY_LIMIT, Workspace, opened
@@ -32,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.auditor.strip():
         raise UsageError("--auditor is empty; give the name to record with each tag, such as --auditor alice")
     with opened(args.workspace, create=False) as workspace:
+        if active_sample_id(workspace.cursor()) is None:
+            raise StripdownError(
+                f"workspace {args.workspace} has no audit sample yet; draw one with: "
+                f"stripdown sample -w {args.workspace}"
+            )
         open_app(workspace, args.auditor)
     return 0
 
