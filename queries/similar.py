@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import duckdb
 import numpy as np
@@ -100,7 +101,8 @@ def url_template(url: str | None) -> str:
         return ""
     path = _SCHEME_AND_HOST.sub("", url.strip())
     path = re.split(r"[?#]", path, maxsplit=1)[0] or "/"
-    return "/".join(_segment_template(segment) for segment in path.split("/"))
+    # Decoded per segment, so "%20" reads as a space instead of a number and "%2F" stays in its segment.
+    return "/".join(_segment_template(unquote(segment)) for segment in path.split("/"))
 
 
 def message_template(message: str | None) -> str:

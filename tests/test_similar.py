@@ -36,6 +36,8 @@ from tests.test_signals import add_session
         ("/p/red-shoe-42/v2", "/p/red-shoe-{n}/v2"),
         ("https://shop.example", "/"),
         ("/cart/", "/cart/"),
+        ("/blog/tags/installer%20failure", "/blog/tags/installer failure"),
+        ("/orders/8812%2F7", "/orders/{n}/7"),
         ("", ""),
         (None, ""),
     ],
