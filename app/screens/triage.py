@@ -7,6 +7,7 @@ is one small insert that must be committed before the next frame.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import threading
@@ -285,6 +286,10 @@ class TriageScreen(Screen[None]):
             self.call_after_refresh(self._read_similarity, self.sample.sample_id)
         keep = self._row_index(message.keep_session) if message.keep_session else None
         self.go_to(keep if keep is not None else self._resume_index())
+        # The widgets and the queue now live for the whole review. Freezing them keeps Python's
+        # full garbage collections from walking them on a keypress; in the benchmark this cut the
+        # 95th percentile of tag and move keys from about 65 ms to about 45 ms.
+        gc.freeze()
 
     def on_session_loaded(self, message: SessionLoaded) -> None:
         detail = message.detail
