@@ -28,8 +28,8 @@ _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 # and lets DuckDB spill to a folder beside the workspace (WORKSPACE.tmp) instead.
 MEMORY_LIMIT_VARIABLE = "STRIPDOWN_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "512MB"
-# The triage app reads one session at a time, so a smaller cache is enough; a measured review
-# session of a 10 million event workspace stayed under 250 MiB of peak memory with it.
+# The triage app reads one session at a time, so a smaller cache is enough. With it, a review
+# session of a 10 million event workspace peaked under 250 MiB in bench/run.py.
 REVIEW_MEMORY_LIMIT = "128MB"
 _MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 

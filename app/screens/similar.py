@@ -363,8 +363,8 @@ def tag_group(
 ) -> int:
     """Tag the sessions under one new bulk id, each with its suggestion and whether it was taken.
 
-    Each tag's note says which session the group was formed around; a note the auditor wrote
-    earlier is kept in front of it. The caller runs this in a transaction, so the group is tagged
+    Each tag's note names the session the group was formed around, after any note the auditor
+    wrote earlier. The caller runs this in a transaction, so the group is tagged
     whole or not at all.
     """
     bulk_id = tags.next_bulk_id(cursor)
