@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 import duckdb
+from rapidfuzz import process
 
 from queries.errors import StripdownError
 from queries.workspace import MEMORY_LIMIT_VARIABLE, memory_limit, ran_out_of_memory
@@ -28,7 +29,16 @@ COMMAND_MODULES = {
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """Build the parser with every subcommand registered, or only the module of `command`.
+    """Build the parser with every subcommand registered, or only the module of `command`."""
+    return build_parsers(command)[0]
+
+
+def build_parsers(
+    command: str | None = None,
+) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """Build the parser and return it with its subcommand parsers by name.
+
+    Every subcommand is registered, or only the module of `command` when it names one.
 
     Importing every command module takes a noticeable part of start-up, so a command line that
     names a known subcommand first gets a parser with just that module.
@@ -44,14 +54,33 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
     for module in dict.fromkeys(modules):
         importlib.import_module(module).add_parser(subparsers)
-    return parser
+    return parser, subparsers.choices
+
+
+def parse_arguments(arguments: list[str]) -> argparse.Namespace:
+    """Parse the command line; a mistake exits with status 2 and the usage of the command it is in.
+
+    argparse reports an unknown option of a subcommand with the top-level usage, so unknown options
+    are collected first and reported by the subcommand's own parser. A misspelt command gets the
+    closest command name as a suggestion.
+    """
+    command = arguments[0] if arguments else None
+    parser, subcommands = build_parsers(command)
+    if command is not None and not command.startswith("-") and command not in COMMAND_MODULES:
+        match = process.extractOne(command, list(COMMAND_MODULES), score_cutoff=60)
+        if match is not None:
+            parser.error(f"unknown command {command!r}; did you mean {match[0]}?")
+    args, unknown = parser.parse_known_args(arguments)
+    if unknown:
+        subcommand = subcommands.get(command or "", parser)
+        subcommand.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(arguments[0] if arguments else None).parse_args(arguments)
+    args = parse_arguments(list(sys.argv[1:] if argv is None else argv))
     try:
         if args.command is None:
             from app.first_run import open_bundled_sample

@@ -199,3 +199,17 @@ def test_first_run_builds_then_reopens(tmp_path: Path) -> None:
     terminal.send("q")
     assert terminal.exit_status() == 0
     assert "first run" not in ANSI.sub("", terminal.output)
+
+
+def test_misspelt_command_gets_suggestion() -> None:
+    result = stripdown("improt", "events.csv")
+    assert result.returncode == 2
+    assert "unknown command 'improt'; did you mean import?" in result.stderr
+
+
+def test_unknown_option_shows_subcommand_usage(tmp_path: Path) -> None:
+    result = stripdown("sample", "-w", str(tmp_path / "review.duckdb"), "--radnom", "5")
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: stripdown sample")
+    assert "unrecognized arguments: --radnom 5" in result.stderr
+    assert not (tmp_path / "review.duckdb").exists()
