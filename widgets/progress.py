@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -46,7 +47,8 @@ def progress_text(figures: ProgressFigures) -> Text:
         line.append(f" · {figures.seconds_per_session:.0f} s/session")
     if figures.finish_at is not None:
         finish = format_time(figures.finish_at, figures.timezone, with_date=False)[:5]
-        line.append(f" · done ≈ {finish}")
+        zone = figures.finish_at.astimezone(ZoneInfo(figures.timezone)).tzname() or figures.timezone
+        line.append(f" · done ≈ {finish} {zone}")
     return line
 
 
