@@ -232,6 +232,22 @@ async def test_note_on_untagged_then_tag(triage_path: Path) -> None:
         assert log_rows(app)[-1][:4] == ("s-001", "tag", "hidden_control", "pay button greyed")
 
 
+def timeline_text(app: StripdownApp) -> str:
+    timeline = triage(app).query_one(SessionTimeline)
+    return "\n".join(strip.text for strip in timeline.render_lines(timeline.size.region))
+
+
+@synchronous
+async def test_note_shows_under_timeline(triage_path: Path) -> None:
+    async with running(triage_path, size=(120, 40)) as (app, pilot):
+        await press(pilot, "e", *"[b]ok[/b]", "enter")
+        assert "note [b]ok[/b]" in timeline_text(app)
+        await press(pilot, "j")
+        assert "note [b]ok" not in timeline_text(app)
+        await press(pilot, "k")
+        assert "note [b]ok[/b]" in timeline_text(app)
+
+
 @synchronous
 async def test_note_on_tagged_keeps_reason(triage_path: Path) -> None:
     async with running(triage_path) as (app, pilot):

@@ -62,6 +62,7 @@ class SessionTimeline(DataTable[Text]):
         self.can_focus = False
         self.idle_seconds = 600.0
         self._detail: SessionDetail | None = None
+        self._note: str | None = None
         self._message = ""
         self._layout_width = -1
 
@@ -79,10 +80,17 @@ class SessionTimeline(DataTable[Text]):
             self._add_columns()
             self._redraw()
 
-    def show_session(self, detail: SessionDetail) -> None:
-        """Fill the table with the session's events and scroll to the exit."""
+    def show_session(self, detail: SessionDetail, note: str | None = None) -> None:
+        """Fill the table with the session's events and the auditor's note, and scroll to the exit."""
         self._detail = detail
+        self._note = note
         self._redraw()
+
+    def show_note(self, note: str | None) -> None:
+        """Replace the auditor's note below the events of the session on show."""
+        if note != self._note and self._detail is not None:
+            self._note = note
+            self._redraw()
 
     def show_message(self, message: str) -> None:
         """Empty the table and show one line of explanation instead."""
@@ -123,6 +131,10 @@ class SessionTimeline(DataTable[Text]):
             note = f"… {detail.hidden_events} earlier events not shown"
             self.add_row(*self._note_row(Text(note, style="dim italic")))
         self.add_rows(self._rows(detail))
+        if self._note:
+            note_text = Text("note ", style="bold")
+            note_text.append_text(literal(self._note))
+            self.add_row(*self._note_row(note_text))
         # The new rows are measured on the next refresh, and scroll_end waits for it before scrolling.
         self.scroll_end(animate=False, x_axis=False)
 

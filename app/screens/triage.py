@@ -339,7 +339,7 @@ class TriageScreen(Screen[None]):
     def _show_detail(self, detail: SessionDetail) -> None:
         row = self.rows[self.index]
         self.query_one(SessionFactsPanel).show_session(detail)
-        self.query_one(SessionTimeline).show_session(detail)
+        self.query_one(SessionTimeline).show_session(detail, row.note)
         self.query_one(ReasonBar).show(self._current_reason(row), detail.suggestion, self._accept_key())
 
     def _show_look_alikes(self) -> None:
@@ -532,6 +532,8 @@ class TriageScreen(Screen[None]):
         row.suggested_reason = suggested_reason
         row.accepted = accepted
         self.query_one(SampleQueue).show_mark(index, row)
+        if index == self.index:
+            self.query_one(SessionTimeline).show_note(note)
         self._show_look_alikes()
 
     def action_tag(self, reason_id: str) -> None:
