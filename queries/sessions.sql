@@ -32,9 +32,20 @@ facts AS (
         max(position) AS last_position,
         arg_min(channel, position) FILTER (WHERE channel IS NOT NULL) AS channel,
         arg_min(device, position) FILTER (WHERE device IS NOT NULL) AS device,
-        arg_min(url, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL) AS landing_url,
-        arg_max(url, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL) AS exit_url,
-        arg_max(path, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL) AS exit_path,
+        -- Landing and exit are pages: the asset requests of an access log (images, scripts,
+        -- styles, fonts) count only in a session that has nothing else.
+        coalesce(
+            arg_min(url, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL AND event IS DISTINCT FROM 'asset'),
+            arg_min(url, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL)
+        ) AS landing_url,
+        coalesce(
+            arg_max(url, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL AND event IS DISTINCT FROM 'asset'),
+            arg_max(url, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL)
+        ) AS exit_url,
+        coalesce(
+            arg_max(path, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL AND event IS DISTINCT FROM 'asset'),
+            arg_max(path, position) FILTER (WHERE nullif(trim(url), '') IS NOT NULL)
+        ) AS exit_path,
         arg_max(event, position) FILTER (WHERE nullif(trim(event), '') IS NOT NULL) AS last_event,
         arg_max(label_value, position) FILTER (WHERE label_value IS NOT NULL) AS label_value
     FROM located

@@ -157,6 +157,11 @@ def test_access_log_pages_assets_and_sessions(tmp_path: Path) -> None:
     # Firefox on 10.0.0.1 is idle for an hour before 11:05:05, the iPhone on the same address is
     # another visitor, and alice is a third: four sessions.
     assert scalar(workspace, "SELECT count(*) FROM sessions") == 4
+    # The first Firefox session ends on two assets; its exit is the page that loaded them.
+    assert query(
+        workspace,
+        "SELECT landing_url, exit_url FROM sessions WHERE started_at < TIMESTAMPTZ '2015-05-17 10:06:00+00' AND user_id = '10.0.0.1'",
+    ) == [("/blog/post", "/blog/post")]
     properties = json.loads(scalar(workspace, "SELECT properties::VARCHAR FROM events WHERE url = '/login'"))
     assert properties["method"] == "POST"
     assert properties["bytes"] == 0
