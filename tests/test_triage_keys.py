@@ -117,6 +117,15 @@ async def test_reason_key_tags_and_advances(triage_path: Path) -> None:
 
 
 @synchronous
+async def test_reason_key_of_suggestion_accepts(triage_path: Path) -> None:
+    async with running(triage_path) as (app, pilot):
+        await press(pilot, "1")
+        assert log_rows(app) == [
+            ("s-001", "tag", "broken_code", None, "broken_code", True, ["e106", "e107"], 1)
+        ]
+
+
+@synchronous
 async def test_reason_key_without_suggestion(triage_path: Path) -> None:
     async with running(triage_path) as (app, pilot):
         await press(pilot, "j", "j", "j", "j")

@@ -541,8 +541,11 @@ class TriageScreen(Screen[None]):
         if row is None or self.stripdown.config.reason(reason_id) is None:
             return
         suggestion = self._suggestion(row)
-        accepted = False if suggestion else None
-        if self._record(self.index, "tag", reason_id, row.note, suggestion, accepted):
+        # A reason key that names the suggested reason takes the suggestion as much as enter does.
+        accepted = (reason_id == suggestion) if suggestion else None
+        detail = self._cache.get(row.session_id)
+        evidence = detail.evidence if accepted and detail is not None else None
+        if self._record(self.index, "tag", reason_id, row.note, suggestion, accepted, evidence):
             self._advance()
 
     def action_accept(self) -> None:
