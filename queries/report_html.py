@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 
 from queries.report import GapRow, Report
-from queries.report_render import NO_VALUE, Section, Table, report_sections
+from queries.report_render import NO_VALUE, Section, Table, label_shares_known, report_sections
 
 _STYLE = """
 :root { color-scheme: light; --ink: #1f2933; --muted: #52606d; --rule: #d9e2ec; }
@@ -115,6 +115,7 @@ def _axis_maximum(rows: tuple[GapRow, ...]) -> float:
 def bar_chart_svg(rows: tuple[GapRow, ...], report: Report) -> str:
     """Draw tagged share vs label share per reason as horizontal bars, the tagged share's interval as a line."""
     maximum = _axis_maximum(rows)
+    known = label_shares_known(report)
     plot_width = _PLOT_RIGHT - _LABEL_WIDTH
     height = _TOP + _ROW_HEIGHT * len(rows) + 28
 
@@ -131,7 +132,7 @@ def bar_chart_svg(rows: tuple[GapRow, ...], report: Report) -> str:
         *_axis(maximum, x, height),
     ]
     for index, row in enumerate(rows):
-        parts += _bar_group(row, report.title(row.reason), _TOP + index * _ROW_HEIGHT, x)
+        parts += _bar_group(row, report.title(row.reason), _TOP + index * _ROW_HEIGHT, x, known)
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -165,7 +166,9 @@ def _axis(maximum: float, x: Callable[[float], float], height: int) -> list[str]
     return parts
 
 
-def _bar_group(row: GapRow, title: str, top: float, x: Callable[[float], float]) -> list[str]:
+def _bar_group(
+    row: GapRow, title: str, top: float, x: Callable[[float], float], labelled_known: bool
+) -> list[str]:
     tagged_y = top + 4
     labelled_y = tagged_y + _BAR_HEIGHT + 3
     centre = tagged_y + _BAR_HEIGHT / 2
@@ -177,9 +180,14 @@ def _bar_group(row: GapRow, title: str, top: float, x: Callable[[float], float])
         f'height="{_BAR_HEIGHT}" fill="#2f6fbf"><title>{label}: tagged '
         f"{row.tagged_share * 100:.1f}% (95% interval {row.ci_low * 100:.1f}-{row.ci_high * 100:.1f}%)"
         "</title></rect>",
-        f'<rect x="{_LABEL_WIDTH}" y="{labelled_y:.1f}" width="{x(row.labelled_share) - _LABEL_WIDTH:.1f}" '
-        f'height="{_BAR_HEIGHT}" fill="#e0a526"><title>{label}: label share '
-        f"{row.labelled_share * 100:.1f}%</title></rect>",
+        (
+            f'<rect x="{_LABEL_WIDTH}" y="{labelled_y:.1f}" width="{x(row.labelled_share) - _LABEL_WIDTH:.1f}" '
+            f'height="{_BAR_HEIGHT}" fill="#e0a526"><title>{label}: label share '
+            f"{row.labelled_share * 100:.1f}%</title></rect>"
+            if labelled_known
+            else f'<text x="{_LABEL_WIDTH + 4}" y="{labelled_y + _BAR_HEIGHT - 1:.1f}" fill="#627d98">'
+            "label share unknown: no analytics label maps to a reason</text>"
+        ),
         f'<line x1="{low:.1f}" y1="{centre:.1f}" x2="{high:.1f}" y2="{centre:.1f}" '
         'stroke="#102a43" stroke-width="2"/>',
         f'<line x1="{low:.1f}" y1="{centre - 5:.1f}" x2="{low:.1f}" y2="{centre + 5:.1f}" '

@@ -57,3 +57,11 @@ def test_chart_text_lines_per_reason() -> None:
 
 def test_chart_text_without_rows() -> None:
     assert chart_text([], width=80).plain == "No tagged sessions yet, so there is nothing to chart."
+
+
+def test_chart_text_unknown_label_share() -> None:
+    row = ChartRow("Broken code", tagged_share=0.5, labelled_share=None, ci_low=0.25, ci_high=0.75)
+    lines = chart_text([row], 100).plain.splitlines()
+    label_line = next(line for line in lines if " label  " in line and "share" not in line)
+    assert label_line.rstrip().endswith("– (no label maps to a reason)")
+    assert "%" not in label_line

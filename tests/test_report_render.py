@@ -204,6 +204,9 @@ def test_markdown_without_label_map(small: Workspace) -> None:
     assert gap_rows
     assert "| – | – |" in gap_rows[0]
     assert " pts |" not in text.split("## Gap list")[1].split("## ")[0]
+    page = render_html(unmapped)
+    assert "label share unknown: no analytics label maps to a reason" in page
+    assert ": label share 0.0%" not in page
 
 
 def test_html_escapes_export_values(hostile_report: Report) -> None:

@@ -31,14 +31,17 @@ class ChartRow:
 
     title: str
     tagged_share: float
-    labelled_share: float
+    # None when no analytics label maps to a reason, so the dashboard's share is unknown.
+    labelled_share: float | None
     ci_low: float
     ci_high: float
 
 
 def axis_maximum(rows: Sequence[ChartRow]) -> float:
     """Return the share at the right end of the bars: the largest value drawn, up to a multiple of 10%."""
-    largest = max((max(row.ci_high, row.labelled_share, row.tagged_share) for row in rows), default=0.0)
+    largest = max(
+        (max(row.ci_high, row.labelled_share or 0.0, row.tagged_share) for row in rows), default=0.0
+    )
     return min(1.0, max(0.1, math.ceil(largest * 10 - 1e-9) / 10))
 
 
@@ -69,8 +72,8 @@ def tagged_line(row: ChartRow, maximum: float, width: int) -> Text:
 
 
 def labelled_line(row: ChartRow, maximum: float, width: int) -> Text:
-    """Draw the label-share bar, `width` columns wide."""
-    filled = round(min(row.labelled_share, maximum) / maximum * width)
+    """Draw the label-share bar, `width` columns wide; blank when the share is unknown."""
+    filled = round(min(row.labelled_share or 0.0, maximum) / maximum * width)
     line = Text(no_wrap=True)
     line.append(" " * filled, style=LABELLED_STYLE)
     line.append(" " * (width - filled))
@@ -95,7 +98,10 @@ def chart_text(rows: Sequence[ChartRow], width: int) -> Text:
         chart.append("\n")
         chart.append(" " * title_width + " label  ")
         chart.append_text(labelled_line(row, maximum, bar_width))
-        chart.append(f" {row.labelled_share * 100:3.0f}%")
+        if row.labelled_share is None:
+            chart.append("    – (no label maps to a reason)", style="dim")
+        else:
+            chart.append(f" {row.labelled_share * 100:3.0f}%")
     chart.append("\n" + " " * (title_width + 8) + _scale(maximum, bar_width), style="dim")
     return chart
 

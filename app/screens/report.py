@@ -29,6 +29,7 @@ from queries.report_render import (
     headline,
     interval,
     label_share_cells,
+    label_shares_known,
     percent_precise,
     summary_lines,
 )
@@ -129,7 +130,11 @@ class ReportScreen(Screen[None]):
         self.query_one(ShareChart).show(
             [
                 ChartRow(
-                    report.title(row.reason), row.tagged_share, row.labelled_share, row.ci_low, row.ci_high
+                    report.title(row.reason),
+                    row.tagged_share,
+                    row.labelled_share if label_shares_known(report) else None,
+                    row.ci_low,
+                    row.ci_high,
                 )
                 for row in report.gap
             ]
