@@ -132,7 +132,7 @@ class SessionTimeline(DataTable[Text]):
             self.add_row(*self._note_row(Text(note, style="dim italic")))
         self.add_rows(self._rows(detail))
         if self._note:
-            note_text = Text("note ", style="bold")
+            note_text = Text("note ", style="bold", no_wrap=True, overflow="ellipsis")
             note_text.append_text(literal(self._note))
             self.add_row(*self._note_row(note_text))
         # The new rows are measured on the next refresh, and scroll_end waits for it before scrolling.
