@@ -112,7 +112,7 @@ def test_similar_screen_lists_group(review: Workspace) -> None:
         table = screen.query_one(DataTable)
         assert [str(key.value) for key in table.rows] == ["anchor", "twin-a", "twin-b"]
         title = str(screen.query_one("#similar-title", Label).render())
-        assert "2 untagged sessions like anchor" in title
+        assert "2 untagged sessions like anchor, and that one itself" in title
         assert screen.default_reason() == "broken_code"
 
     drive(review, steps)

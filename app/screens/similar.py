@@ -190,6 +190,8 @@ class SimilarScreen(ModalScreen[int]):
         noun = "session" if count == 1 else "sessions"
         title = Text(f"{count} untagged {noun} like ", style="bold")
         title.append(self.session_id)
+        if self.members and self.members[0].session_id == self.session_id:
+            title.append(", and that one itself", style="bold")
         title.append(f" (similarity ≥ {self.threshold:g})", style="dim")
         self.query_one("#similar-title", Label).update(title)
 
