@@ -70,7 +70,7 @@ CREATE TABLE sessions (
     exit_stage VARCHAR,
     label VARCHAR,
     -- Indexes of the funnel stages the session reached, and of those whose first matching event
-    -- is the session's last event (the report's ghosts); empty without a funnel.
+    -- is the session's last event (the report's ghosts). Both are empty without a funnel.
     entered_stages INTEGER[] NOT NULL DEFAULT [],
     ghost_stages INTEGER[] NOT NULL DEFAULT []
 );
