@@ -1,5 +1,5 @@
-"""The facts panel: when, how long, where from, how far, what the analytics side says, signals, and
-how many untagged sessions look alike."""
+"""The facts panel: when, how long, where from, how far, the analytics label, signals, and how many
+untagged sessions look alike."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ class SessionFactsPanel(Widget):
 
 
 def counting_line() -> Text:
-    """The look-alikes line while they are being counted."""
+    """Return the look-alikes line to show while they are being counted."""
     line = Text(f"{LOOK_ALIKES} ", style=LABEL_STYLE, no_wrap=True, overflow="ellipsis")
     line.append("counting…", style="dim italic")
     return line

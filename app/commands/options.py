@@ -42,15 +42,15 @@ def default_auditor() -> str:
         return "auditor"
 
 
-def check_not_a_workspace(output: Path, workspace: Path, what: str) -> None:
+def check_not_a_workspace(output: Path, workspace: Path, subject: str) -> None:
     """Reject an output path that is the workspace, its write-ahead log, or any other DuckDB file.
 
-    Writing `what` (such as "the report") over one of them would lose every tag it holds.
+    Writing `subject` (such as "the report") over one of them would lose every tag it holds.
     """
     resolved = workspace.resolve()
     if output.resolve() in (resolved, resolved.with_name(resolved.name + ".wal")):
         raise StripdownError(
-            f"cannot write {what} to {output}: that is the workspace file; give another file name with -o"
+            f"cannot write {subject} to {output}: that is the workspace file; give another file name with -o"
         )
     try:
         with output.open("rb") as existing:
@@ -59,6 +59,6 @@ def check_not_a_workspace(output: Path, workspace: Path, what: str) -> None:
         return
     if header[8:12] == DUCKDB_MAGIC:
         raise StripdownError(
-            f"cannot write {what} to {output}: it is a DuckDB file, perhaps another workspace; "
+            f"cannot write {subject} to {output}: it is a DuckDB file, perhaps another workspace; "
             "give another file name with -o"
         )
