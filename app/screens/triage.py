@@ -65,16 +65,23 @@ class StartingState:
     detail: SessionDetail | None
 
 
+def read_queue(
+    cursor: duckdb.DuckDBPyConnection, auditor: str
+) -> tuple[SampleInfo | None, list[QueueRow], list[datetime]]:
+    """Read the active sample, its queue with `auditor`'s states, and the times of their actions."""
+    sample = review.active_sample(cursor)
+    if sample is None:
+        return None, [], []
+    rows = review.load_queue(cursor, sample.sample_id, auditor)
+    return sample, rows, review.activity_times(cursor, sample.sample_id, auditor)
+
+
 def read_starting_state(workspace: Workspace, auditor: str, config: Config) -> StartingState:
     """Read the active sample's queue for `auditor` and the session the screen opens at."""
     cursor = workspace.cursor()
-    sample = review.active_sample(cursor)
-    if sample is None:
-        return StartingState(None, [], [], None)
-    rows = review.load_queue(cursor, sample.sample_id, auditor)
-    activity = review.activity_times(cursor, sample.sample_id, auditor)
+    sample, rows, activity = read_queue(cursor, auditor)
     detail = None
-    if rows:
+    if sample is not None and rows:
         first = rows[resume_index(rows)].session_id
         detail = review.load_session(cursor, sample.sample_id, first, config)
     return StartingState(sample, rows, activity, detail)
@@ -221,9 +228,7 @@ class TriageScreen(Screen[None]):
         app = self.stripdown
         cursor = app.workspace.cursor()
         try:
-            sample = review.active_sample(cursor)
-            rows = review.load_queue(cursor, sample.sample_id, app.auditor) if sample else []
-            activity = review.activity_times(cursor, sample.sample_id, app.auditor) if sample else []
+            sample, rows, activity = read_queue(cursor, app.auditor)
         except (duckdb.Error, StripdownError) as error:
             log.exception("reading the sample of %s failed", app.workspace.path)
             self.post_message(LoadFailed("Cannot read the audit sample", str(error)))
